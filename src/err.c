@@ -1,0 +1,46 @@
+/* err.c - thread-local error message buffer (see err.h). */
+#include "err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ERR_CAP 1024
+
+static _Thread_local char err_buf[ERR_CAP];
+
+void err_set(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err_buf, sizeof err_buf, fmt, ap);
+	va_end(ap);
+}
+
+void err_prefix(const char *fmt, ...)
+{
+	char ctx[ERR_CAP], old[ERR_CAP];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ctx, sizeof ctx, fmt, ap);
+	va_end(ap);
+	memcpy(old, err_buf, sizeof old);
+	snprintf(err_buf, sizeof err_buf, "%s: %s", ctx, old);
+}
+
+const char *err_msg(void)
+{
+	return err_buf;
+}
+
+void err_clear(void)
+{
+	err_buf[0] = '\0';
+}
+
+void *err_nomem(const char *what, size_t bytes)
+{
+	double mib = (double)bytes / (1024.0 * 1024.0);
+	err_set("out of memory: %s needs %zu bytes (%.1f MiB)", what, bytes, mib);
+	return NULL;
+}

@@ -1,0 +1,51 @@
+/* mat.h - the float matrix of the numeric core.
+ *
+ * Row-major, contiguous (row i starts at data + i*cols), 64-byte aligned so
+ * BLAS and the vectorised loops get whole cache lines.  A struct mat owns
+ * its data unless it was made by mat_view(). */
+#ifndef RNR_MAT_H
+#define RNR_MAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mat {
+	size_t rows, cols;
+	float *data; /* [rows x cols] */
+};
+
+/* Aligned allocation of n floats, zeroed; NULL + err_set() on failure.
+ * what names the purpose for the error message. */
+float *mat_alloc_floats(size_t n, const char *what);
+void mat_free_floats(float *p);
+
+/* Allocate a zeroed rows x cols matrix.  0 on success, -1 with err_set()
+ * (naming what and the bytes it needed) on overflow or out of memory. */
+int mat_init(struct mat *m, size_t rows, size_t cols, const char *what);
+void mat_free(struct mat *m);
+
+/* Deep copy; -1 on out of memory (dst untouched). */
+int mat_copy(struct mat *dst, const struct mat *src, const char *what);
+
+static inline float *mat_row(const struct mat *m, size_t i)
+{
+	return m->data + i * m->cols;
+}
+
+static inline size_t mat_bytes(const struct mat *m)
+{
+	return m->rows * m->cols * sizeof(float);
+}
+
+/* L2-normalise every row in place.  A zero row stays zero.
+ * Returns the number of zero rows; *first_zero gets the index of the
+ * first one (or SIZE_MAX).  Norms accumulate in double. */
+size_t mat_normalize_rows(struct mat *m, size_t *first_zero);
+
+/* Index of the first non-finite value, or SIZE_MAX if all are finite. */
+size_t mat_find_nonfinite(const struct mat *m);
+
+/* rows*cols*sizeof(float) without overflow: 0 on success, -1 if it would. */
+int mat_size_bytes(size_t rows, size_t cols, size_t *bytes);
+
+#endif

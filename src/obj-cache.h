@@ -1,0 +1,49 @@
+/* obj-cache.h - a feature cache: one split of a dataset as seen by m frozen
+ * models.  Rows are L2-normalised at load; all matrices share n rows. */
+#ifndef RNR_OBJ_CACHE_H
+#define RNR_OBJ_CACHE_H
+
+#include <stdint.h>
+
+#include "mat.h"
+#include "obj.h"
+
+/* A string-valued attribute carried from the file (numbers are rendered as
+ * text); arrays keep their elements. */
+struct attr {
+	char *key;
+	size_t n;
+	char **v; /* [n] */
+};
+
+struct cache {
+	struct obj base;
+	size_t n;            /* rows */
+	size_t m;            /* models */
+	char **model;        /* [m] model names */
+	struct mat *feat;    /* [m] n x d_j, rows L2-normalised */
+	size_t *zero_rows;   /* [m] rows that were all zero in the file */
+	int64_t *labels;     /* [n] or NULL */
+	size_t n_classes;    /* max label + 1, 0 without labels */
+	struct attr *attr;   /* [n_attr] root attributes of the file */
+	size_t n_attr;
+};
+
+extern const struct obj_type cache_type;
+
+/* An empty cache of n rows, m models (names, feat, zero_rows allocated and
+ * zeroed; matrices not yet).  NULL with err_set() on OOM. */
+struct cache *cache_new(const char *name, size_t n, size_t m);
+
+/* Index of model name in c, or -1. */
+long cache_model_index(const struct cache *c, const char *model);
+
+/* A new cache holding the rows idx[0..k) of c, in that order (labels and
+ * attributes follow).  NULL with err_set(). */
+struct cache *cache_take_rows(const struct cache *c, const char *name,
+			      const size_t *idx, size_t k);
+
+void attr_free(struct attr *a, size_t n);
+int attr_copy(struct attr **dst, const struct attr *src, size_t n);
+
+#endif

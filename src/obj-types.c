@@ -1,0 +1,11 @@
+/* obj-types.c - the one list of object types, used to load saved objects
+ * by their rnr_type attribute.  Adding a type is one line here. */
+#include "obj.h"
+#include "obj-bank.h"
+#include "obj-cache.h"
+
+const struct obj_type *const obj_types[] = {
+	&cache_type,
+	&bank_type,
+	NULL,
+};

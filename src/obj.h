@@ -1,0 +1,60 @@
+/* obj.h - the named objects of a workspace.
+ *
+ * Every object starts with a struct obj header: its type (a table of
+ * per-type operations), its name and a provenance note.  Code that needs a
+ * particular type asks obj_as() (or ws_get() in ws.h), which reports a wrong
+ * type in one call; nothing switches on the type elsewhere. */
+#ifndef RNR_OBJ_H
+#define RNR_OBJ_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <hdf5.h>
+
+struct obj;
+
+struct obj_type {
+	const char *name; /* "cache", "bank", ... as users see it */
+	void (*free)(struct obj *o);
+	/* multi-line description for `show` */
+	void (*describe)(const struct obj *o, FILE *out);
+	/* short shape for `list`, e.g. "10000 x 128" */
+	void (*shape)(const struct obj *o, char *buf, size_t cap);
+	/* bytes of memory the object holds */
+	size_t (*bytes)(const struct obj *o);
+	/* write into an open HDF5 group (the caller made it and sets the
+	 * rnr_type and note attributes); 0 or -1 with err_set() */
+	int (*save)(const struct obj *o, hid_t group);
+	/* read an object saved by save(); NULL with err_set() */
+	struct obj *(*load)(hid_t group, const char *name);
+};
+
+struct obj {
+	const struct obj_type *type;
+	char *name;
+	char *note; /* provenance: how it was made (seed, settings, version) */
+	int busy;   /* > 0 while a running job uses it */
+};
+
+/* Initialise the header (copies name; note may be NULL).  -1 on OOM. */
+int obj_init(struct obj *o, const struct obj_type *type, const char *name);
+
+/* Replace the provenance note (printf format). */
+void obj_set_note(struct obj *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Free the header's strings (types call it from their free()). */
+void obj_fini(struct obj *o);
+
+/* Free an object through its type. */
+void obj_free(struct obj *o);
+
+/* o if it has type t, else NULL with "NAME is a X, not a Y". */
+void *obj_as(struct obj *o, const struct obj_type *t);
+
+/* Every registered type, for load by rnr_type name; NULL-terminated. */
+extern const struct obj_type *const obj_types[];
+const struct obj_type *obj_type_find(const char *name);
+
+#endif
