@@ -9,9 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Doubles, as the user wrote them: torch holds them as Python floats and
+ * forms 1 - beta2 in double; from a float 0.999f it would be 1.3e-5 off. */
 struct adam_hp {
-	float lr, beta1, beta2, eps;
-	float weight_decay; /* L2 added to the gradient; 0 for banks */
+	double lr, beta1, beta2, eps;
+	double weight_decay; /* L2 added to the gradient; 0 for banks */
 	int nonneg;         /* project parameters onto >= 0 after the step */
 };
 

@@ -51,7 +51,8 @@ void mlp_forward(float *acts, const float *params, const struct mlp_shape *s,
 
 /* Backward pass from dout = dLoss/d(output) [B x dim[depth]].
  *   din     [B x dim[0]]        out, overwritten; NULL to skip (MLP-only step)
- *   dparams [mlp_param_count]   ACCUMULATED (+=) so callers can sum batches
+ *   dparams [mlp_param_count]   ACCUMULATED (+=) so callers can sum batches;
+ *                               NULL to skip (frozen MLPs: inference)
  *   scratch [mlp_scratch_count]
  *   acts    as left by mlp_forward on the same in/params
  * ReLU gradient passes where the activation is > 0. */

@@ -38,12 +38,28 @@ struct cache *cache_new(const char *name, size_t n, size_t m);
 /* Index of model name in c, or -1. */
 long cache_model_index(const struct cache *c, const char *model);
 
+/* Parse a comma-separated list of model names of c ("simclr,dae") into
+ * indices idx[0..*k) (idx has room for c->m); list NULL selects all in
+ * order.  -1 with err_set() naming an unknown or repeated model. */
+int cache_select_models(const struct cache *c, const char *list, size_t *idx, size_t *k);
+
 /* A new cache holding the rows idx[0..k) of c, in that order (labels and
  * attributes follow).  NULL with err_set(). */
 struct cache *cache_take_rows(const struct cache *c, const char *name,
 			      const size_t *idx, size_t k);
 
+/* Rows of f that are all zero (a zero row stays zero through
+ * normalisation and is reported, never divided by). */
+size_t cache_zero_rows(const struct mat *f);
+
+/* The `show` lines about labels (count, classes, rows per class for up to
+ * 32 classes); shared with banks. */
+void cache_describe_labels(const int64_t *labels, size_t n, size_t n_classes, FILE *out);
+
+/* Free n attributes and the array itself (NULL is fine). */
 void attr_free(struct attr *a, size_t n);
+/* Deep copy of src[0..n) into a new array *dst (NULL when n is 0).
+ * 0, or -1 with err_set() and *dst NULL. */
 int attr_copy(struct attr **dst, const struct attr *src, size_t n);
 
 #endif

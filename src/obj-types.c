@@ -3,9 +3,15 @@
 #include "obj.h"
 #include "obj-bank.h"
 #include "obj-cache.h"
+#include "obj-loss.h"
+#include "obj-mlp.h"
+#include "obj-table.h"
 
 const struct obj_type *const obj_types[] = {
 	&cache_type,
 	&bank_type,
+	&mlpset_type,
+	&losshist_type,
+	&knntable_type,
 	NULL,
 };

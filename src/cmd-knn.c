@@ -1,0 +1,171 @@
+/* cmd-knn.c - k-NN evaluation: `knn TRAIN TEST` and `compare PAIR...`,
+ * both printing (and optionally keeping) a table of accuracies. */
+#include "args.h"
+#include "cmd-list.h"
+#include "err.h"
+#include "eval-knn.h"
+#include "obj-bank.h"
+#include "obj-table.h"
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* k=20 or k=10,20,200 into o. */
+static int parse_k_list(const char *v, struct knn_opts *o)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", v);
+	o->n_k = 0;
+	for (char *p = strtok(buf, ","); p; p = strtok(NULL, ",")) {
+		if (o->n_k == KNN_MAX_K) {
+			err_set("k=%s: at most %d values", v, KNN_MAX_K);
+			return -1;
+		}
+		if (parse_size("k", p, 1, 1u << 20, &o->k[o->n_k++]) < 0)
+			return -1;
+	}
+	if (o->n_k == 0) {
+		err_set("k=%s: give one or more values, e.g. k=20 or k=10,20,200", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_opts(const struct args *a, struct knn_opts *o)
+{
+	knn_opts_default(o);
+	const char *preset = args_str(a, "preset", NULL), *k = args_str(a, "k", NULL);
+	if (preset && knn_preset(o, preset) < 0)
+		return -1;
+	if (k && parse_k_list(k, o) < 0)
+		return -1;
+	return args_double(a, "T", o->temperature, 1e-6, 1e6, &o->temperature);
+}
+
+/* Evaluates train against test and appends a row per k to t. */
+static int eval_pair(struct session *s, const char *train_name, const char *test_name,
+		     const struct knn_opts *o, struct knntable *t)
+{
+	struct bank *tr = ws_get(&s->ws, train_name, &bank_type);
+	struct bank *te = tr ? ws_get(&s->ws, test_name, &bank_type) : NULL;
+	if (!tr || !te)
+		return -1;
+	if (!tr->labels || !te->labels) {
+		err_set("%s has no labels: k-NN accuracy needs labels on both banks",
+			tr->labels ? te->base.name : tr->base.name);
+		return -1;
+	}
+	if (tr->psi.cols != te->psi.cols) {
+		err_set("%s has %zu dims, %s has %zu", tr->base.name, tr->psi.cols,
+			te->base.name, te->psi.cols);
+		return -1;
+	}
+	struct knn_result r;
+	if (knn_eval(&r, &tr->psi, tr->labels, tr->n_classes, &te->psi, te->labels, o) < 0)
+		return -1;
+	for (size_t i = 0; i < r.n_k; i++) {
+		struct knn_row row = { (char *)train_name, (char *)test_name, r.k[i], r.n_test,
+				       o->temperature, r.acc_majority[i], r.acc_weighted[i] };
+		if (knntable_add(t, &row) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Prints t and keeps it as `as NAME` when asked; frees it otherwise. */
+static int finish(struct session *s, const struct args *a, struct knntable *t)
+{
+	knntable_print(t, s->out);
+	if (!args_kw(a, "as")) {
+		obj_free(&t->base);
+		return 0;
+	}
+	if (ws_add(&s->ws, &t->base, 0) < 0) {
+		obj_free(&t->base);
+		return -1;
+	}
+	return 0;
+}
+
+static struct knntable *new_table(struct session *s, const struct args *a)
+{
+	const char *as = args_kw(a, "as");
+	if (as && ws_check_new_name(&s->ws, as) < 0)
+		return NULL;
+	return knntable_new(as ? as : "knn");
+}
+
+static int knn_exec(struct session *s, const struct args *a)
+{
+	struct knn_opts o;
+	struct knntable *t;
+	if (parse_opts(a, &o) < 0 || !(t = new_table(s, a)))
+		return -1;
+	if (eval_pair(s, a->pos[0], a->pos[1], &o, t) < 0) {
+		obj_free(&t->base);
+		return -1;
+	}
+	return finish(s, a, t);
+}
+
+static int compare_exec(struct session *s, const struct args *a)
+{
+	struct knn_opts o;
+	struct knntable *t;
+	if (parse_opts(a, &o) < 0 || !(t = new_table(s, a)))
+		return -1;
+	for (size_t i = 0; i < a->n_pos; i++) {
+		char pair[2 * WS_NAME_MAX];
+		snprintf(pair, sizeof pair, "%s", a->pos[i]);
+		char *slash = strchr(pair, '/');
+		if (!slash) {
+			err_set("'%s': write each pair as TRAIN/TEST", a->pos[i]);
+			obj_free(&t->base);
+			return -1;
+		}
+		*slash = '\0';
+		if (eval_pair(s, pair, slash + 1, &o, t) < 0) {
+			obj_free(&t->base);
+			return -1;
+		}
+	}
+	return finish(s, a, t);
+}
+
+#define KNN_HELP_OPTIONS \
+	"Similarity is the cosine (banks are row-normalised).  k=20 by default;\n" \
+	"k=10,20,200 scores several k from one top-k pass.  Both votes are\n" \
+	"reported: majority (ties to the lowest class) and weighted (each neighbour\n" \
+	"adds exp(sim/T) to its class, T=0.07).  preset=dino (k 20, T 0.07),\n" \
+	"vissl (k 200, sigma 0.1) or moco (k 200, T 0.1).  Neighbours with equal\n" \
+	"similarity are taken in train-row order.  Memory is bounded by blocks of\n" \
+	"1024 test x 4096 train rows, never n_test x n_train.  Classes come from\n" \
+	"the train labels.  `as NAME` keeps the table as an object."
+
+const struct cmd cmd_knn = {
+	.name = "knn",
+	.usage = "knn TRAIN TEST [k=20] [T=0.07] [preset=dino|vissl|moco] [as NAME]",
+	.summary = "k-NN accuracy of a test bank against a labelled train bank",
+	.help = KNN_HELP_OPTIONS,
+	.min_args = 2, .max_args = 2,
+	.options = "k T preset",
+	.keywords = "as",
+	.complete = ARG_OBJECT,
+	.flags = CMD_READONLY,
+	.exec = knn_exec,
+};
+
+const struct cmd cmd_compare = {
+	.name = "compare",
+	.usage = "compare TRAIN/TEST... [k=20] [T=0.07] [preset=NAME] [as NAME]",
+	.summary = "k-NN accuracy table of several (train, test) bank pairs",
+	.help = "Evaluates each pair as `knn` does and prints one table, like the paper's\n"
+		"figures.\n" KNN_HELP_OPTIONS,
+	.min_args = 1, .max_args = ARGS_MAX,
+	.options = "k T preset",
+	.keywords = "as",
+	.complete = ARG_OBJECT,
+	.flags = CMD_READONLY,
+	.exec = compare_exec,
+};

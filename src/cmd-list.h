@@ -1,0 +1,12 @@
+/* cmd-list.h - the descriptors of every command, for the table. */
+#ifndef RNR_CMD_LIST_H
+#define RNR_CMD_LIST_H
+
+#include "cmd.h"
+
+extern const struct cmd cmd_help, cmd_load, cmd_save, cmd_list, cmd_show,
+	cmd_drop, cmd_rename, cmd_subset, cmd_set, cmd_get, cmd_source,
+	cmd_echo, cmd_quit, cmd_avg, cmd_concat, cmd_single, cmd_mlp, cmd_train,
+	cmd_infer, cmd_continue, cmd_cancel, cmd_knn, cmd_compare;
+
+#endif

@@ -1,0 +1,149 @@
+/* cmd-load.c - `load` (feature caches and saved objects) and `save`. */
+#include "args.h"
+#include "cmd-list.h"
+#include "err.h"
+#include "h5-cache.h"
+#include "h5-store.h"
+#include "obj-cache.h"
+#include "session.h"
+
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The default prefix of a cache file's objects: its basename without the
+ * extension, made into a valid object name. */
+static void default_prefix(const char *path, char *buf, size_t cap)
+{
+	char *copy = strdup(path);
+	snprintf(buf, cap, "%s", copy ? basename(copy) : "cache");
+	free(copy);
+	char *dot = strrchr(buf, '.');
+	if (dot && dot != buf)
+		*dot = '\0';
+	for (char *p = buf; *p; p++)
+		if (*p == '.' || *p == ' ')
+			*p = '_';
+	if (!(buf[0] == '_' || (buf[0] >= 'a' && buf[0] <= 'z') || (buf[0] >= 'A' && buf[0] <= 'Z')))
+		buf[0] = '_';
+}
+
+static void report_cache(FILE *out, const struct cache *c)
+{
+	fprintf(out, "%s: %zu rows, %zu models (", c->base.name, c->n, c->m);
+	for (size_t j = 0; j < c->m; j++)
+		fprintf(out, "%s%s %zu", j ? ", " : "", c->model[j], c->feat[j].cols);
+	fputc(')', out);
+	if (c->labels)
+		fprintf(out, ", labels in %zu classes", c->n_classes);
+	else
+		fputs(", no labels", out);
+	fputc('\n', out);
+	for (size_t j = 0; j < c->m; j++)
+		if (c->zero_rows[j])
+			fprintf(out, "  note: %s has %zu all-zero rows (kept as zero)\n",
+				c->model[j], c->zero_rows[j]);
+}
+
+static int load_objects(struct session *s, const char *path)
+{
+	struct obj **objs;
+	size_t n;
+	if (h5_store_load(path, &objs, &n) < 0)
+		return -1;
+	if (ws_add_all(&s->ws, objs, n, 0) < 0) {
+		for (size_t i = 0; i < n; i++)
+			obj_free(objs[i]);
+		free(objs);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		fprintf(s->out, "%s: %s restored\n", objs[i]->name, objs[i]->type->name);
+	free(objs);
+	return 0;
+}
+
+static int load_exec(struct session *s, const struct args *a)
+{
+	const char *path = a->pos[0], *as = args_kw(a, "as");
+	int is_objects = h5_store_is_objects(path);
+	if (is_objects < 0)
+		return -1;
+	if (is_objects) {
+		if (as) {
+			err_set("%s holds saved objects, which keep their names; drop 'as %s'", path, as);
+			return -1;
+		}
+		return load_objects(s, path);
+	}
+	char prefix[WS_NAME_MAX];
+	if (as) {
+		if (ws_check_name(as) < 0)
+			return -1;
+		snprintf(prefix, sizeof prefix, "%s", as);
+	} else {
+		default_prefix(path, prefix, sizeof prefix);
+	}
+	struct cache **c;
+	size_t n;
+	if (h5_cache_load(path, prefix, &c, &n) < 0)
+		return -1;
+	if (ws_add_all(&s->ws, (struct obj **)c, n, 0) < 0) {
+		for (size_t i = 0; i < n; i++)
+			obj_free(&c[i]->base);
+		free(c);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		report_cache(s->out, c[i]);
+	free(c);
+	return 0;
+}
+
+static int save_exec(struct session *s, const struct args *a)
+{
+	const char *path = args_kw(a, "to");
+	if (!path) {
+		err_set("where to? usage: %s", a->cmd->usage);
+		return -1;
+	}
+	struct obj *objs[ARGS_MAX];
+	for (size_t i = 0; i < a->n_pos; i++)
+		if (!(objs[i] = ws_get(&s->ws, a->pos[i], NULL)))
+			return -1;
+	if (h5_store_save(path, objs, a->n_pos) < 0)
+		return -1;
+	fprintf(s->out, "saved %zu object%s to %s\n", a->n_pos, a->n_pos == 1 ? "" : "s", path);
+	return 0;
+}
+
+const struct cmd cmd_load = {
+	.name = "load",
+	.usage = "load FILE [as NAME]",
+	.summary = "Load a feature cache (HDF5) or objects saved by `save`",
+	.help = "A feature cache holds, for each split, features/<model> float [n, d]\n"
+		"and optionally labels int [n] (see the man page).  Each split becomes a\n"
+		"cache object NAME.SPLIT; NAME defaults to the file's basename.  Rows are\n"
+		"L2-normalised; all-zero rows are kept and reported; NaN or Inf is an\n"
+		"error naming the model and row.  A file written by `save` restores its\n"
+		"objects under their saved names.  Nothing is added if anything fails.",
+	.min_args = 1, .max_args = 1,
+	.keywords = "as",
+	.complete = ARG_FILE,
+	.exec = load_exec,
+};
+
+const struct cmd cmd_save = {
+	.name = "save",
+	.usage = "save NAME... to FILE",
+	.summary = "Save objects to an HDF5 file",
+	.help = "Writes each object as a group /NAME of plain datasets (h5py reads them\n"
+		"without rnr) and replaces FILE atomically: the file is written aside,\n"
+		"synced and renamed, so a failed or interrupted save leaves the old FILE\n"
+		"as it was.",
+	.min_args = 1, .max_args = ARGS_MAX,
+	.keywords = "to",
+	.complete = ARG_OBJECT,
+	.flags = CMD_READONLY,
+	.exec = save_exec,
+};

@@ -1,0 +1,282 @@
+/* cmd-train.c - the method's commands: train, infer, continue, cancel.
+ *
+ * Both jobs start from the average of the cache's features (for the models
+ * the MLP set decodes), run step by step until done or Ctrl-C, and leave a
+ * stopped job in the session for `continue`. */
+#include "config.h"
+
+#include "args.h"
+#include "cmd-list.h"
+#include "err.h"
+#include "eval-baseline.h"
+#include "job.h"
+#include "obj-loss.h"
+#include "obj-mlp.h"
+#include "session.h"
+
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void print_epoch(struct session *s, const struct job *j, double secs)
+{
+	const struct losshist *h = j->loss;
+	size_t e = j->epoch - 1;
+	fprintf(s->out, "%s %s: epoch %zu/%zu%s loss %.6f (", j->cfg.kind == JOB_TRAIN ?
+		"train" : "infer", j->bank->base.name, e + 1, j->cfg.epochs,
+		j->cfg.kind == JOB_TRAIN && e < j->cfg.warmup ? " warmup" : "",
+		losshist_epoch_mean(h, e));
+	for (size_t k = 0; k < h->m; k++) {
+		double sum = 0.0;
+		size_t a = e * h->steps_per_epoch;
+		for (size_t i = a; i < h->n; i++)
+			sum += h->per_model[i * h->m + k];
+		fprintf(s->out, "%s%s %.4f", k ? " " : "", h->model[k],
+			sum / (double)(h->n - a));
+	}
+	fprintf(s->out, ") %.2fs\n", secs);
+	fflush(s->out);
+}
+
+static void progress_bar(const struct job *j)
+{
+	size_t done = j->epoch * j->steps_per_epoch + j->step;
+	size_t all = j->cfg.epochs * j->steps_per_epoch;
+	int width = 30, fill = (int)((double)width * (double)done / (double)all);
+	fprintf(stderr, "\r  [%.*s%*s] %3d%% epoch %zu/%zu ", fill,
+		"##############################", width - fill, "",
+		(int)(100.0 * (double)done / (double)all), j->epoch + 1 > j->cfg.epochs ?
+		j->cfg.epochs : j->epoch + 1, j->cfg.epochs);
+	fflush(stderr);
+}
+
+/* Runs the session's job until it finishes or SIGINT stops it. */
+static int run_job(struct session *s)
+{
+	struct job *j = s->job;
+	int bar = isatty(STDERR_FILENO) && s->set.progress;
+	double t0 = now_seconds(), te = t0;
+	size_t steps = 0;
+	job_hold(j, 1);
+	while (!job_done(j)) {
+		if (session_interrupted)
+			break;
+		size_t epoch = j->epoch;
+		job_step(j);
+		steps++;
+		if (bar && (j->step % 8 == 0 || j->epoch != epoch))
+			progress_bar(j);
+		if (j->epoch != epoch && s->set.progress) {
+			double t = now_seconds();
+			if (bar)
+				fputs("\r\033[K", stderr);
+			print_epoch(s, j, t - te);
+			te = t;
+		}
+	}
+	double secs = now_seconds() - t0;
+	if (bar)
+		fputs("\r\033[K", stderr);
+	if (!job_done(j)) {
+		session_interrupted = 0;
+		fprintf(s->out, "stopped at epoch %zu step %zu/%zu after %zu steps: `continue` "
+			"resumes, `cancel` ends the job\n", j->epoch + 1, j->step,
+			j->steps_per_epoch, steps);
+		return 0;
+	}
+	fprintf(s->out, "done: %s after %zu epochs; %zu steps in %.2f s (%.1f steps/s)\n",
+		j->bank->base.name, j->cfg.epochs, steps, secs, secs > 0 ? (double)steps / secs : 0.0);
+	job_free(j);
+	s->job = NULL;
+	return 0;
+}
+
+/* The optimisation options shared by train and infer. */
+static int parse_cfg(struct session *s, const struct args *a, struct job_cfg *cfg)
+{
+	static const char *const adam_modes[] = { "dense", "lazy", NULL };
+	double lr, b1, b2, eps, wd;
+	int mode, nonneg;
+	if (args_size(a, "epochs", 50, 1, 100000, &cfg->epochs) < 0 ||
+	    args_size(a, "warmup", cfg->epochs / 2, 0, 100000, &cfg->warmup) < 0 ||
+	    args_size(a, "batch", 256, 1, 1u << 24, &cfg->batch) < 0 ||
+	    args_double(a, "lr", 3e-4, 1e-12, 10.0, &lr) < 0 ||
+	    args_double(a, "beta1", 0.9, 0.0, 0.999999, &b1) < 0 ||
+	    args_double(a, "beta2", 0.999, 0.0, 0.99999999, &b2) < 0 ||
+	    args_double(a, "eps", 1e-8, 1e-30, 1.0, &eps) < 0 ||
+	    args_double(a, "wd", 0.0, 0.0, 1.0, &wd) < 0 ||
+	    args_choice(a, "adam", adam_modes, BANK_ADAM_DENSE, &mode) < 0 ||
+	    args_bool(a, "nonneg", 0, &nonneg) < 0 ||
+	    args_u64(a, "seed", s->set.seed, &cfg->seed) < 0)
+		return -1;
+	if (cfg->kind == JOB_INFER)
+		cfg->warmup = 0;
+	cfg->mlp_hp = (struct adam_hp){ lr, b1, b2, eps, wd, 0 };
+	cfg->bank_hp = (struct adam_hp){ lr, b1, b2, eps, 0.0, nonneg };
+	cfg->bank_adam = (enum bank_adam)mode;
+	return 0;
+}
+
+static void note_cfg(struct obj *o, const char *what, const struct job_cfg *c,
+		     const struct session *s)
+{
+	obj_set_note(o, "%s epochs=%zu warmup=%zu batch=%zu lr=%g beta1=%g beta2=%g eps=%g "
+		     "wd=%g adam=%s nonneg=%s seed=%llu threads=%zu rnr=%s", what, c->epochs,
+		     c->warmup, c->batch, c->mlp_hp.lr, c->mlp_hp.beta1, c->mlp_hp.beta2,
+		     c->mlp_hp.eps, c->mlp_hp.weight_decay,
+		     c->bank_adam == BANK_ADAM_LAZY ? "lazy" : "dense",
+		     c->bank_hp.nonneg ? "on" : "off", (unsigned long long)c->seed,
+		     s->set.threads, PACKAGE_VERSION);
+}
+
+/* Makes the bank (average init) and loss history and the job over them;
+ * adds them to the workspace only when everything worked. */
+static int start_job(struct session *s, const struct args *a, struct job_cfg *cfg,
+		     const char *bank_name, const char *loss_name)
+{
+	struct cache *c = ws_get(&s->ws, a->pos[1], &cache_type);
+	struct mlpset *set = ws_get(&s->ws, a->pos[0], &mlpset_type);
+	if (!set || !c || parse_cfg(s, a, cfg) < 0)
+		return -1;
+	if (s->job) {
+		err_set("a stopped job on %s exists: `continue` or `cancel` it first",
+			s->job->bank->base.name);
+		return -1;
+	}
+	if (ws_check_new_name(&s->ws, bank_name) < 0 || ws_check_new_name(&s->ws, loss_name) < 0)
+		return -1;
+	size_t *idx = malloc(set->m * sizeof *idx);
+	struct bank *bank = NULL;
+	struct losshist *loss = NULL;
+	struct job *j = NULL;
+	if (!idx) {
+		err_nomem("model list", set->m * sizeof *idx);
+		return -1;
+	}
+	if (mlpset_check_fit(set, c, set->shape[0].dim[0], idx) == 0 &&
+	    (bank = baseline_average(c, bank_name, idx, set->m)) &&
+	    (loss = losshist_new(loss_name, set->m, set->model, (c->n + cfg->batch - 1) / cfg->batch,
+				 cfg->warmup)))
+		j = job_new(cfg, c, set, bank, loss);
+	free(idx);
+	struct obj *made[2] = { bank ? &bank->base : NULL, loss ? &loss->base : NULL };
+	if (!j || ws_add_all(&s->ws, made, 2, 0) < 0) {
+		job_free(j);
+		obj_free(made[0]);
+		obj_free(made[1]);
+		return -1;
+	}
+	char what[256];
+	snprintf(what, sizeof what, "%s of %s with mlp %s:", cfg->kind == JOB_TRAIN ?
+		 "trained bank" : "test-time bank", c->base.name, set->base.name);
+	note_cfg(&bank->base, what, cfg, s);
+	if (cfg->kind == JOB_TRAIN)
+		note_cfg(&set->base, "trained with", cfg, s);
+	s->job = j;
+	return run_job(s);
+}
+
+static int train_exec(struct session *s, const struct args *a)
+{
+	struct job_cfg cfg = { .kind = JOB_TRAIN };
+	const char *bank = args_str(a, "bank", "psi");
+	char loss[WS_NAME_MAX + 8];
+	snprintf(loss, sizeof loss, "%s.loss", bank);
+	return start_job(s, a, &cfg, bank, args_str(a, "loss", loss));
+}
+
+static int infer_exec(struct session *s, const struct args *a)
+{
+	struct job_cfg cfg = { .kind = JOB_INFER };
+	const char *bank = args_kw(a, "as");
+	if (!bank) {
+		err_set("name the new bank: usage: %s", a->cmd->usage);
+		return -1;
+	}
+	char loss[WS_NAME_MAX + 8];
+	snprintf(loss, sizeof loss, "%s.loss", bank);
+	return start_job(s, a, &cfg, bank, args_str(a, "loss", loss));
+}
+
+static int continue_exec(struct session *s, const struct args *a)
+{
+	(void)a;
+	if (!s->job) {
+		err_set("no stopped job to continue");
+		return -1;
+	}
+	return run_job(s);
+}
+
+static int cancel_exec(struct session *s, const struct args *a)
+{
+	(void)a;
+	if (!s->job) {
+		err_set("no stopped job to cancel");
+		return -1;
+	}
+	fprintf(s->out, "cancelled the job on %s at epoch %zu step %zu; its objects stay as they are\n",
+		s->job->bank->base.name, s->job->epoch + 1, s->job->step);
+	job_free(s->job);
+	s->job = NULL;
+	return 0;
+}
+
+#define JOB_OPTIONS "epochs batch lr beta1 beta2 eps adam nonneg seed loss"
+
+const struct cmd cmd_train = {
+	.name = "train",
+	.usage = "train MLP CACHE [bank=psi] [epochs=50] [warmup=25] [OPTION=VALUE...]",
+	.summary = "Learn a bank and train its MLPs on a cache (the paper's method)",
+	.help = "The bank starts at the average of CACHE's normalised features.  The first\n"
+		"`warmup` epochs train only the MLPs; then MLPs and bank train jointly.  The\n"
+		"loss is the mean over batch rows and models of 1 - cos(mlp_j(psi_i), z_i^(j)).\n"
+		"Adam: lr=3e-4 beta1=0.9 beta2=0.999 eps=1e-8; wd= adds L2 weight decay to\n"
+		"the MLPs; adam=dense|lazy chooses the bank's Adam (dense moves every row\n"
+		"each step like PyTorch on one Parameter; lazy moves only the batch rows);\n"
+		"nonneg=on keeps the bank >= 0.  batch=256; seed= fixes the shuffles.\n"
+		"Makes the bank and a loss history BANK.loss (loss= renames it).  Ctrl-C\n"
+		"stops at a step boundary; `continue` resumes.  warmup defaults to half\n"
+		"the epochs, as in the paper.",
+	.min_args = 2, .max_args = 2,
+	.options = JOB_OPTIONS " warmup wd bank",
+	.complete = ARG_OBJECT,
+	.exec = train_exec,
+};
+
+const struct cmd cmd_infer = {
+	.name = "infer",
+	.usage = "infer MLP CACHE as NAME [epochs=50] [OPTION=VALUE...]",
+	.summary = "Test-time optimisation: a new bank for CACHE through frozen MLPs",
+	.help = "The MLPs stay fixed; a bank for CACHE starts at its average and is\n"
+		"optimised alone with the loss and options of `train`.  CACHE may come from\n"
+		"another dataset if its models and dims match the MLPs (transfer MLPs).",
+	.min_args = 2, .max_args = 2,
+	.options = JOB_OPTIONS,
+	.keywords = "as",
+	.complete = ARG_OBJECT,
+	.exec = infer_exec,
+};
+
+const struct cmd cmd_continue = {
+	.name = "continue",
+	.usage = "continue",
+	.summary = "Resume the stopped train or infer job",
+	.min_args = 0, .max_args = 0,
+	.exec = continue_exec,
+};
+
+const struct cmd cmd_cancel = {
+	.name = "cancel",
+	.usage = "cancel",
+	.summary = "End the stopped job, keeping its bank, MLPs and loss as they are",
+	.min_args = 0, .max_args = 0,
+	.exec = cancel_exec,
+};

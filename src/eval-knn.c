@@ -1,0 +1,530 @@
+/* eval-knn.c - blocked k-NN evaluation and its naive oracle (eval-knn.h). */
+#include "eval-knn.h"
+#include "err.h"
+
+#include <cblas.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define KNN_ALIGN 64
+#define KNN_MAX_LIST_BYTES ((size_t)64 << 20) /* neighbour lists of one test block */
+
+void knn_opts_default(struct knn_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->n_k = 1;
+	o->k[0] = 20;
+	o->temperature = 0.07;
+	o->block_test = 1024;
+	o->block_train = 4096;
+}
+
+static const struct knn_preset_row {
+	const char *name;
+	size_t k;
+	double temperature;
+} knn_presets[] = {
+	{ "dino", 20, 0.07 },   /* DINO eval_knn.py; solo-learn the same */
+	{ "vissl", 200, 0.1 },  /* VISSL: sigma 0.1 */
+	{ "moco", 200, 0.1 },   /* MoCo's CIFAR k-NN monitor */
+};
+
+int knn_preset(struct knn_opts *o, const char *name)
+{
+	for (size_t i = 0; i < sizeof knn_presets / sizeof knn_presets[0]; i++) {
+		if (strcasecmp(name, knn_presets[i].name) == 0) {
+			o->n_k = 1;
+			o->k[0] = knn_presets[i].k;
+			o->temperature = knn_presets[i].temperature;
+			return 0;
+		}
+	}
+	err_set("unknown k-NN preset '%s' (known: dino, vissl, moco)", name);
+	return -1;
+}
+
+int knn_classes_from_labels(size_t *n_classes, const int64_t *labels, size_t n)
+{
+	if (n == 0) {
+		err_set("no labels to count classes from");
+		return -1;
+	}
+	int64_t mx = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (labels[i] < 0) {
+			err_set("label %" PRId64 " at row %zu is negative", labels[i], i);
+			return -1;
+		}
+		if (labels[i] > mx)
+			mx = labels[i];
+	}
+	if ((uint64_t)mx >= SIZE_MAX) {
+		err_set("label %" PRId64 " is too large to count classes", mx);
+		return -1;
+	}
+	*n_classes = (size_t)mx + 1;
+	return 0;
+}
+
+/* ---- top-k: a heap per test row, worst neighbour at the root ---------- */
+
+/* a ranks after b: lower similarity, or equal similarity and higher index */
+static inline int nb_worse(const struct knn_nb *a, const struct knn_nb *b)
+{
+	return a->sim < b->sim || (a->sim == b->sim && a->idx > b->idx);
+}
+
+static void heap_sift_down(struct knn_nb *h, size_t n, size_t i)
+{
+	struct knn_nb x = h[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && nb_worse(&h[c + 1], &h[c]))
+			c++;
+		if (!nb_worse(&h[c], &x))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = x;
+}
+
+static void heap_sift_up(struct knn_nb *h, size_t i)
+{
+	struct knn_nb x = h[i];
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (!nb_worse(&x, &h[p]))
+			break;
+		h[i] = h[p];
+		i = p;
+	}
+	h[i] = x;
+}
+
+/* Offer one row of a tile, sims [n] for train rows idx0.., to the heap h
+ * holding `filled` of at most cap entries.  Candidates come in increasing
+ * index, so a candidate beats the root exactly when its sim is greater. */
+static void topk_scan(struct knn_nb *h, size_t filled, size_t cap,
+	const float *sims, size_t n, size_t idx0)
+{
+	size_t j = 0;
+	for (; j < n && filled < cap; j++, filled++) {
+		h[filled].idx = idx0 + j;
+		h[filled].sim = sims[j];
+		heap_sift_up(h, filled);
+	}
+	if (j == n)
+		return;
+	float thr = (float)h[0].sim; /* exact: the heap holds float values here */
+	for (; j < n; j++) {
+		if (sims[j] > thr) {
+			h[0].idx = idx0 + j;
+			h[0].sim = sims[j];
+			heap_sift_down(h, cap, 0);
+			thr = (float)h[0].sim;
+		}
+	}
+}
+
+/* Heap -> best-first order, in place (heapsort: each step moves the worst
+ * remaining entry to the end). */
+static void heap_sort_best_first(struct knn_nb *h, size_t n)
+{
+	for (; n > 1; n--) {
+		struct knn_nb t = h[0];
+		h[0] = h[n - 1];
+		h[n - 1] = t;
+		heap_sift_down(h, n - 1, 0);
+	}
+}
+
+/* x . t [d] in double, summed in column order.  The blocked path's
+ * re-ranking and the naive path share it, so they agree to the bit. */
+static double dot_d(const float *x, const float *t, size_t d)
+{
+	double s = 0.0;
+	for (size_t c = 0; c < d; c++)
+		s += (double)x[c] * (double)t[c];
+	return s;
+}
+
+/* Candidates kept per row beyond k: the float GEMM orders rows whose sims
+ * differ by a rounding error (exact duplicates included) by the tile shape
+ * the kernel used, so the best k + margin by float are re-ranked in double. */
+size_t knn_topk_slots(size_t k, size_t n_train)
+{
+	size_t kc = k < n_train ? k : n_train;
+	size_t s = kc + kc + 16;
+	return s < n_train ? s : n_train;
+}
+
+int knn_topk(struct knn_nb *nb, size_t slots, size_t k, const struct mat *train,
+	const float *test_rows, size_t n_rows, size_t block_train, float *tile)
+{
+	size_t n_train = train->rows, d = train->cols;
+	if (k == 0 || n_rows == 0 || block_train == 0 || n_train == 0 || d == 0) {
+		err_set("k-NN top-k: k (%zu), test rows (%zu), train block (%zu), "
+			"train rows (%zu) and columns (%zu) must all be >= 1",
+			k, n_rows, block_train, n_train, d);
+		return -1;
+	}
+	size_t cap = knn_topk_slots(k, n_train);
+	if (slots < cap) {
+		err_set("k-NN top-k: %zu neighbour slots per row, needs %zu", slots, cap);
+		return -1;
+	}
+	if (n_rows > INT_MAX || n_train > INT_MAX || d > INT_MAX) {
+		err_set("k-NN top-k: %zu x %zu against %zu rows exceeds BLAS's int sizes",
+			n_rows, d, n_train);
+		return -1;
+	}
+	size_t bn = block_train < n_train ? block_train : n_train;
+	for (size_t j0 = 0; j0 < n_train; j0 += bn) {
+		size_t nj = n_train - j0 < bn ? n_train - j0 : bn;
+		/* tile [n_rows x nj] = test_rows [n_rows x d] . train[j0..]^T [d x nj] */
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+			(int)n_rows, (int)nj, (int)d, 1.0f, test_rows, (int)d,
+			mat_row(train, j0), (int)d, 0.0f, tile, (int)nj);
+		size_t filled = j0 < cap ? j0 : cap;
+		for (size_t r = 0; r < n_rows; r++)
+			topk_scan(nb + r * slots, filled, cap, tile + r * nj, nj, j0);
+	}
+	/* re-rank the candidates of each row by double sims */
+	for (size_t r = 0; r < n_rows; r++) {
+		struct knn_nb *h = nb + r * slots;
+		const float *x = test_rows + r * d;
+		for (size_t i = 0; i < cap; i++)
+			h[i].sim = dot_d(x, mat_row(train, h[i].idx), d);
+		for (size_t i = cap / 2; i-- > 0;)
+			heap_sift_down(h, cap, i);
+		heap_sort_best_first(h, cap);
+	}
+	return 0;
+}
+
+/* ---- votes over a best-first neighbour list --------------------------- */
+
+/* Majority class of nb [k]; count [n_classes] is zero on entry and exit.
+ * Counts only grow, so a running argmax (ties to the lower class) equals
+ * the argmax of the final counts; this costs O(k), not O(n_classes). */
+static size_t vote_majority(const struct knn_nb *nb, size_t k,
+	const int64_t *labels, size_t *count)
+{
+	size_t best = SIZE_MAX, best_n = 0;
+	for (size_t i = 0; i < k; i++) {
+		size_t c = (size_t)labels[nb[i].idx];
+		size_t n = ++count[c];
+		if (n > best_n || (n == best_n && c < best)) {
+			best = c;
+			best_n = n;
+		}
+	}
+	for (size_t i = 0; i < k; i++)
+		count[labels[nb[i].idx]] = 0;
+	return best;
+}
+
+/* Weighted class of nb [k]: score [n_classes] (zero on entry and exit)
+ * sums exp((sim - sim_top1) / T) in rank order; weights are >= 0, so the
+ * running argmax argument of vote_majority holds. */
+static size_t vote_weighted(const struct knn_nb *nb, size_t k,
+	const int64_t *labels, double inv_t, double *score)
+{
+	size_t best = SIZE_MAX;
+	double best_s = -1.0;
+	double top = nb[0].sim;
+	for (size_t i = 0; i < k; i++) {
+		size_t c = (size_t)labels[nb[i].idx];
+		double s = score[c] += exp((nb[i].sim - top) * inv_t);
+		if (s > best_s || (s == best_s && c < best)) {
+			best = c;
+			best_s = s;
+		}
+	}
+	for (size_t i = 0; i < k; i++)
+		score[labels[nb[i].idx]] = 0.0;
+	return best;
+}
+
+/* ---- argument checks shared by both paths ----------------------------- */
+
+static int check_labels(const int64_t *labels, size_t n, size_t n_classes,
+	const char *split)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (labels[i] < 0 || (uint64_t)labels[i] >= n_classes) {
+			err_set("k-NN: %s label %" PRId64 " at row %zu is outside "
+				"0..%zu (classes come from the train labels)",
+				split, labels[i], i, n_classes - 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_finite(const struct mat *m, const char *split)
+{
+	size_t i = mat_find_nonfinite(m);
+	if (i != SIZE_MAX) {
+		err_set("k-NN: %s row %zu has a non-finite value (column %zu)",
+			split, i / m->cols, i % m->cols);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_args(const struct mat *train, const int64_t *train_labels,
+	size_t n_classes, const struct mat *test, const int64_t *test_labels,
+	const struct knn_opts *o)
+{
+	if (o->n_k < 1 || o->n_k > KNN_MAX_K) {
+		err_set("k-NN: %zu values of k (allowed 1..%d)", o->n_k, KNN_MAX_K);
+		return -1;
+	}
+	for (size_t i = 0; i < o->n_k; i++) {
+		if (o->k[i] < 1) {
+			err_set("k-NN: k must be >= 1");
+			return -1;
+		}
+	}
+	if (!(o->temperature > 0.0) || !isfinite(o->temperature)) {
+		err_set("k-NN: temperature %g must be a finite number > 0", o->temperature);
+		return -1;
+	}
+	if (o->block_test < 1 || o->block_train < 1) {
+		err_set("k-NN: block sizes must be >= 1 (test %zu, train %zu)",
+			o->block_test, o->block_train);
+		return -1;
+	}
+	if (train->rows == 0 || test->rows == 0) {
+		err_set("k-NN: no rows to compare (train %zu, test %zu)",
+			train->rows, test->rows);
+		return -1;
+	}
+	if (train->cols != test->cols) {
+		err_set("k-NN: train rows have %zu columns but test rows have %zu",
+			train->cols, test->cols);
+		return -1;
+	}
+	if (train->cols == 0) {
+		err_set("k-NN: the rows have no columns");
+		return -1;
+	}
+	if (n_classes < 1) {
+		err_set("k-NN: no classes");
+		return -1;
+	}
+	if (check_labels(train_labels, train->rows, n_classes, "train") < 0 ||
+	    check_labels(test_labels, test->rows, n_classes, "test") < 0)
+		return -1;
+	if (check_finite(train, "train") < 0 || check_finite(test, "test") < 0)
+		return -1;
+	return 0;
+}
+
+static size_t max_k(const struct knn_opts *o)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < o->n_k; i++)
+		if (o->k[i] > m)
+			m = o->k[i];
+	return m;
+}
+
+static void fill_result(struct knn_result *res, const struct knn_opts *o,
+	size_t n_train, size_t n_test, const size_t *ok_maj, const size_t *ok_wtd)
+{
+	memset(res, 0, sizeof *res);
+	res->n_k = o->n_k;
+	res->n_test = n_test;
+	for (size_t i = 0; i < o->n_k; i++) {
+		res->k[i] = o->k[i];
+		res->k_used[i] = o->k[i] < n_train ? o->k[i] : n_train;
+		res->n_correct_majority[i] = ok_maj[i];
+		res->n_correct_weighted[i] = ok_wtd[i];
+		res->acc_majority[i] = 100.0 * (double)ok_maj[i] / (double)n_test;
+		res->acc_weighted[i] = 100.0 * (double)ok_wtd[i] / (double)n_test;
+	}
+}
+
+/* Reserve a [n1 x n2] array of `size`-byte elements at the 64-byte aligned
+ * end of a workspace of *total bytes: *offset gets where it starts.
+ * -1 if the size overflows. */
+static int ws_reserve(size_t *total, size_t n1, size_t n2, size_t size, size_t *offset)
+{
+	size_t room = SIZE_MAX - *total - KNN_ALIGN;
+	if (n2 && n1 > room / n2)
+		return -1;
+	if (size && n1 * n2 > room / size)
+		return -1;
+	*offset = *total;
+	*total += (n1 * n2 * size + KNN_ALIGN - 1) / KNN_ALIGN * KNN_ALIGN;
+	return 0;
+}
+
+/* ---- the blocked path -------------------------------------------------- */
+
+int knn_eval(struct knn_result *res, const struct mat *train,
+	const int64_t *train_labels, size_t n_classes, const struct mat *test,
+	const int64_t *test_labels, const struct knn_opts *o)
+{
+	if (check_args(train, train_labels, n_classes, test, test_labels, o) < 0)
+		return -1;
+	size_t n_train = train->rows, n_test = test->rows;
+	size_t kmax = max_k(o);
+	size_t kc = kmax < n_train ? kmax : n_train;
+	size_t slots = knn_topk_slots(kmax, n_train);
+	size_t bt = o->block_test < n_test ? o->block_test : n_test;
+	size_t bn = o->block_train < n_train ? o->block_train : n_train;
+	/* a huge k must not multiply the neighbour lists by block_test too */
+	size_t bt_cap = KNN_MAX_LIST_BYTES / (slots * sizeof(struct knn_nb));
+	if (bt > bt_cap)
+		bt = bt_cap > 0 ? bt_cap : 1;
+
+	/* one workspace: tile [bt x bn] floats | nb [bt x slots] | count, score [n_classes] */
+	size_t total = 0, off_tile, off_nb, off_cnt, off_sc;
+	if (ws_reserve(&total, bt, bn, sizeof(float), &off_tile) < 0 ||
+	    ws_reserve(&total, bt, slots, sizeof(struct knn_nb), &off_nb) < 0 ||
+	    ws_reserve(&total, n_classes, 1, sizeof(size_t), &off_cnt) < 0 ||
+	    ws_reserve(&total, n_classes, 1, sizeof(double), &off_sc) < 0) {
+		err_set("k-NN: workspace size overflows (%zu x %zu tile, %zu slots, %zu classes)",
+			bt, bn, slots, n_classes);
+		return -1;
+	}
+	char *ws = aligned_alloc(KNN_ALIGN, total);
+	if (!ws) {
+		err_set("k-NN: out of memory: the workspace needs %zu bytes "
+			"(%zu x %zu similarity tile, %zu x %zu neighbours, %zu classes)",
+			total, bt, bn, bt, slots, n_classes);
+		return -1;
+	}
+	float *tile = (float *)(ws + off_tile);               /* [bt x bn] */
+	struct knn_nb *nb = (struct knn_nb *)(ws + off_nb);   /* [bt x slots] */
+	size_t *count = (size_t *)(ws + off_cnt);             /* [n_classes] */
+	double *score = (double *)(ws + off_sc);              /* [n_classes] */
+	memset(count, 0, n_classes * sizeof *count);
+	for (size_t c = 0; c < n_classes; c++)
+		score[c] = 0.0;
+
+	size_t ok_maj[KNN_MAX_K] = { 0 }, ok_wtd[KNN_MAX_K] = { 0 };
+	double inv_t = 1.0 / o->temperature;
+	for (size_t i0 = 0; i0 < n_test; i0 += bt) {
+		size_t ni = n_test - i0 < bt ? n_test - i0 : bt;
+		if (knn_topk(nb, slots, kc, train, mat_row(test, i0), ni, bn, tile) < 0) {
+			free(ws);
+			return -1;
+		}
+		for (size_t r = 0; r < ni; r++) {
+			const struct knn_nb *row = nb + r * slots;
+			size_t truth = (size_t)test_labels[i0 + r];
+			for (size_t q = 0; q < o->n_k; q++) {
+				size_t k = o->k[q] < kc ? o->k[q] : kc;
+				ok_maj[q] += vote_majority(row, k, train_labels, count) == truth;
+				ok_wtd[q] += vote_weighted(row, k, train_labels, inv_t, score) == truth;
+			}
+		}
+	}
+	free(ws);
+	fill_result(res, o, n_train, n_test, ok_maj, ok_wtd);
+	return 0;
+}
+
+/* ---- the naive oracle -------------------------------------------------- */
+
+static int nb_cmp_best_first(const void *pa, const void *pb)
+{
+	const struct knn_nb *a = pa, *b = pb;
+	if (a->sim != b->sim)
+		return a->sim > b->sim ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* all [n_train] neighbours of x [d], best first, from double dot products */
+static void naive_sorted(struct knn_nb *all, const struct mat *train, const float *x)
+{
+	for (size_t j = 0; j < train->rows; j++) {
+		all[j].idx = j;
+		all[j].sim = dot_d(x, mat_row(train, j), train->cols);
+	}
+	qsort(all, train->rows, sizeof *all, nb_cmp_best_first);
+}
+
+int knn_topk_naive(struct knn_nb *nb, size_t k, const struct mat *train,
+	const float *test_row)
+{
+	if (k == 0 || train->rows == 0) {
+		err_set("k-NN naive top-k: k (%zu) and train rows (%zu) must be >= 1",
+			k, train->rows);
+		return -1;
+	}
+	struct knn_nb *all = malloc(train->rows * sizeof *all);
+	if (!all) {
+		err_nomem("k-NN naive top-k scratch", train->rows * sizeof *all);
+		return -1;
+	}
+	naive_sorted(all, train, test_row);
+	size_t kc = k < train->rows ? k : train->rows;
+	for (size_t i = 0; i < kc; i++) {
+		nb[i].idx = all[i].idx;
+		nb[i].sim = all[i].sim;
+	}
+	free(all);
+	return 0;
+}
+
+/* argmax over all classes, ties to the lowest class */
+static size_t argmax_d(const double *v, size_t n)
+{
+	size_t best = 0;
+	for (size_t c = 1; c < n; c++)
+		if (v[c] > v[best])
+			best = c;
+	return best;
+}
+
+int knn_eval_naive(struct knn_result *res, const struct mat *train,
+	const int64_t *train_labels, size_t n_classes, const struct mat *test,
+	const int64_t *test_labels, const struct knn_opts *o)
+{
+	if (check_args(train, train_labels, n_classes, test, test_labels, o) < 0)
+		return -1;
+	size_t n_train = train->rows, n_test = test->rows;
+	struct knn_nb *all = malloc(n_train * sizeof *all);
+	double *votes = malloc(n_classes * sizeof *votes);
+	if (!all || !votes) {
+		free(all);
+		free(votes);
+		err_set("k-NN naive: out of memory: needs %zu bytes",
+			n_train * sizeof *all + n_classes * sizeof *votes);
+		return -1;
+	}
+	size_t ok_maj[KNN_MAX_K] = { 0 }, ok_wtd[KNN_MAX_K] = { 0 };
+	for (size_t i = 0; i < n_test; i++) {
+		naive_sorted(all, train, mat_row(test, i));
+		size_t truth = (size_t)test_labels[i];
+		for (size_t q = 0; q < o->n_k; q++) {
+			size_t k = o->k[q] < n_train ? o->k[q] : n_train;
+			for (size_t c = 0; c < n_classes; c++)
+				votes[c] = 0.0;
+			for (size_t j = 0; j < k; j++)
+				votes[train_labels[all[j].idx]] += 1.0;
+			ok_maj[q] += argmax_d(votes, n_classes) == truth;
+			for (size_t c = 0; c < n_classes; c++)
+				votes[c] = 0.0;
+			for (size_t j = 0; j < k; j++)
+				votes[train_labels[all[j].idx]] += exp(all[j].sim / o->temperature);
+			ok_wtd[q] += argmax_d(votes, n_classes) == truth;
+		}
+	}
+	free(all);
+	free(votes);
+	fill_result(res, o, n_train, n_test, ok_maj, ok_wtd);
+	return 0;
+}

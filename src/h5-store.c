@@ -1,0 +1,346 @@
+/* h5-store.c - save objects to HDF5 atomically and load them back (see
+ * h5-store.h). */
+#include "config.h"
+
+#include "h5-store.h"
+#include "err.h"
+#include "h5-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- saving ------------------------------------------------------------------ */
+
+/* The mode a newly created file gets (0666 less the umask).  The umask is
+ * read from /proc: umask(2) can only be read by changing it, which would
+ * race with other threads creating files. */
+static mode_t new_file_mode(void)
+{
+	unsigned mask = 022;
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return (mode_t)(0666 & ~mask);
+}
+
+static int check_objects(struct obj *const *objs, size_t n)
+{
+	if (n == 0) {
+		err_set("nothing to save");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *name = objs[i]->name;
+		if (!name[0] || strchr(name, '/') || !strcmp(name, ".")) {
+			err_set("'%s' cannot name an HDF5 group", name);
+			return -1;
+		}
+		if (!objs[i]->type->save) {
+			err_set("%s: a %s cannot be saved", name, objs[i]->type->name);
+			return -1;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(objs[k]->name, name) == 0) {
+				err_set("%s is named twice", name);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+/* Create the temporary file beside path: *tmp gets its malloc'd name. */
+static int make_temp(const char *path, char **tmp)
+{
+	size_t len = strlen(path) + sizeof ".tmp-XXXXXX";
+	char *t = malloc(len);
+	if (!t) {
+		err_nomem("file name", len);
+		return -1;
+	}
+	snprintf(t, len, "%s.tmp-XXXXXX", path);
+	int fd = mkstemp(t);
+	if (fd < 0) {
+		err_set("cannot write %s: %s", path, strerror(errno));
+		free(t);
+		return -1;
+	}
+	/* mkstemp makes it 0600; the saved file should look like any other */
+	if (fchmod(fd, new_file_mode()) < 0 || close(fd) < 0) {
+		err_set("cannot write %s: %s", t, strerror(errno));
+		unlink(t);
+		free(t);
+		return -1;
+	}
+	*tmp = t;
+	return 0;
+}
+
+/* /<name> with the header attributes, filled by the type's save() */
+static int save_object(hid_t f, const struct obj *o)
+{
+	hid_t g = H5Gcreate2(f, o->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	if (g < 0) {
+		h5u_err("cannot create group /%s", o->name);
+		return -1;
+	}
+	int rc = h5u_write_str_attr(g, "rnr_type", o->type->name);
+	if (rc == 0)
+		rc = h5u_write_str_attr(g, "rnr_version", PACKAGE_VERSION);
+	if (rc == 0)
+		rc = h5u_write_str_attr(g, "note", o->note ? o->note : "");
+	if (rc == 0)
+		rc = o->type->save(o, g);
+	if (H5Gclose(g) < 0 && rc == 0) {
+		h5u_err("cannot write group /%s", o->name);
+		rc = -1;
+	}
+	if (rc < 0)
+		err_prefix("saving %s", o->name);
+	return rc;
+}
+
+/* Write every object into the (existing, empty) file tmp. */
+static int write_file(const char *tmp, struct obj *const *objs, size_t n)
+{
+	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), fcpl = H5Pcreate(H5P_FILE_CREATE);
+	hid_t f = -1;
+	/* earliest format that holds the data: HDF5 1.8 and h5py read it;
+	 * STRONG close so nothing keeps the file open after an error;
+	 * root creation order so objects load back in the order saved */
+	if (fapl >= 0 && fcpl >= 0 &&
+	    H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_V18) >= 0 &&
+	    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 &&
+	    H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0)
+		f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
+	if (f < 0)
+		h5u_err("cannot create %s", tmp);
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	if (fcpl >= 0)
+		H5Pclose(fcpl);
+	if (f < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = save_object(f, objs[i]);
+	if (H5Fclose(f) < 0 && rc == 0) {
+		h5u_err("cannot finish %s", tmp);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* fsync a file by name (a directory too: makes a rename durable) */
+static int sync_path(const char *p, int dir)
+{
+	int fd = open(p, dir ? O_RDONLY | O_DIRECTORY : O_RDWR);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+int h5_store_save(const char *path, struct obj *const *objs, size_t n)
+{
+	h5u_quiet();
+	char *tmp = NULL;
+	if (check_objects(objs, n) < 0 || make_temp(path, &tmp) < 0)
+		return -1;
+	int rc = write_file(tmp, objs, n);
+	if (rc == 0 && sync_path(tmp, 0) < 0) {
+		err_set("cannot sync %s: %s", tmp, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && rename(tmp, path) < 0) {
+		err_set("cannot replace %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (rc < 0) {
+		err_prefix("%s", path);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	/* the data is in place; a failed directory sync only weakens the
+	 * guarantee across a power cut, so it is not an error */
+	char *dir = strdup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (dir) {
+		if (slash)
+			slash[slash == dir] = '\0';
+		sync_path(slash ? dir : ".", 1);
+	}
+	free(dir);
+	return 0;
+}
+
+/* ---- loading ------------------------------------------------------------------ */
+
+/* rnr_type of top-level link name: 1 with *type malloc'd, 0 if it is not a
+ * saved object, -1 with err_set() */
+static int object_type_of(hid_t f, const char *name, char **type)
+{
+	if (h5u_obj_type(f, name) != H5O_TYPE_GROUP)
+		return 0;
+	htri_t has = H5Aexists_by_name(f, name, "rnr_type", H5P_DEFAULT);
+	if (has <= 0) {
+		if (has < 0)
+			h5u_err("/%s", name);
+		return has < 0 ? -1 : 0;
+	}
+	hid_t g = H5Gopen2(f, name, H5P_DEFAULT);
+	char **v = NULL;
+	size_t nv = 0;
+	int rc = g < 0 ? -1 : h5u_attr_text(g, "rnr_type", &v, &nv);
+	if (g < 0)
+		h5u_err("cannot open /%s", name);
+	else
+		H5Gclose(g);
+	if (rc < 0)
+		return -1;
+	*type = nv == 1 ? v[0] : strdup("");
+	if (nv == 1)
+		v[0] = NULL;
+	h5u_strings_free(v, nv);
+	return *type ? 1 : -1;
+}
+
+int h5_store_is_objects(const char *path)
+{
+	h5u_quiet();
+	hid_t f = h5u_open_read(path);
+	if (f < 0)
+		return -1;
+	char **names = NULL;
+	size_t n = 0;
+	int found = h5u_list_links(f, &names, &n);
+	if (found < 0)
+		err_prefix("%s", path);
+	for (size_t i = 0; found == 0 && i < n; i++) {
+		char *type = NULL;
+		found = object_type_of(f, names[i], &type);
+		free(type);
+	}
+	if (found < 0)
+		err_prefix("%s", path);
+	h5u_strings_free(names, n);
+	H5Fclose(f);
+	return found;
+}
+
+/* the note attribute as the object's note ("" means none) */
+static void restore_note(hid_t g, struct obj *o)
+{
+	char **v = NULL;
+	size_t nv = 0;
+	free(o->note);
+	o->note = NULL;
+	if (H5Aexists(g, "note") > 0 && h5u_attr_text(g, "note", &v, &nv) == 0 &&
+	    nv == 1 && v[0][0]) {
+		o->note = v[0];
+		v[0] = NULL;
+	}
+	H5Eclear2(H5E_DEFAULT);
+	err_clear();
+	h5u_strings_free(v, nv);
+}
+
+/* load /<name> saved as type tname */
+static struct obj *load_object(hid_t f, const char *path, const char *name,
+			       const char *tname)
+{
+	const struct obj_type *t = obj_type_find(tname);
+	if (!t || !t->load) {
+		char known[256] = "";
+		for (size_t i = 0; obj_types[i]; i++)
+			snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+				 i ? ", " : "", obj_types[i]->name);
+		err_set("%s: /%s: unknown object type '%s' (this rnr knows %s)", path,
+			name, tname, known);
+		return NULL;
+	}
+	hid_t g = H5Gopen2(f, name, H5P_DEFAULT);
+	if (g < 0) {
+		h5u_err("%s: cannot open /%s", path, name);
+		return NULL;
+	}
+	struct obj *o = t->load(g, name);
+	if (o)
+		restore_note(g, o);
+	H5Gclose(g);
+	if (!o)
+		err_prefix("loading %s", name);
+	return o;
+}
+
+/* all or nothing over the top-level links of f */
+static int load_all(hid_t f, const char *path, char **names, size_t n,
+		    struct obj **out, size_t *n_out)
+{
+	size_t k = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *tname = NULL;
+		rc = object_type_of(f, names[i], &tname);
+		if (rc < 0) {
+			err_prefix("%s", path);
+		} else if (rc == 1) {
+			rc = (out[k] = load_object(f, path, names[i], tname)) ? 0 : -1;
+			k += rc == 0;
+		}
+		free(tname);
+	}
+	if (rc == 0 && k == 0) {
+		err_set("%s: holds no saved rnr objects (no group with an rnr_type attribute)",
+			path);
+		rc = -1;
+	}
+	if (rc < 0) {
+		while (k > 0)
+			obj_free(out[--k]);
+		return -1;
+	}
+	*n_out = k;
+	return 0;
+}
+
+int h5_store_load(const char *path, struct obj ***objs, size_t *n)
+{
+	h5u_quiet();
+	hid_t f = h5u_open_read(path);
+	if (f < 0)
+		return -1;
+	char **names = NULL;
+	size_t nn = 0;
+	struct obj **out = NULL;
+	int rc = h5u_list_links(f, &names, &nn);
+	if (rc < 0)
+		err_prefix("%s", path);
+	else if (!(out = calloc(nn ? nn : 1, sizeof *out))) {
+		err_nomem("objects", nn * sizeof *out);
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = load_all(f, path, names, nn, out, n);
+	h5u_strings_free(names, nn);
+	H5Fclose(f);
+	if (rc < 0) {
+		free(out);
+		return -1;
+	}
+	*objs = out;
+	return 0;
+}

@@ -1,0 +1,95 @@
+/* h5-util.h - the small HDF5 helpers the store layer shares.
+ *
+ * HDF5 prints its error stack to stderr by default and reports failures as
+ * negative ids; rnr's library code never prints.  h5u_quiet() turns the
+ * printing off (per thread: the thread-safe library keeps one error stack
+ * per thread), and h5u_err() folds the stack into the err_set() message.
+ *
+ * Strings: h5py writes variable-length UTF-8, older tools and the shared
+ * data fixed-length ASCII; the readers here accept both, scalars and 1-D
+ * arrays, and render numeric attributes as text.  The writers write what
+ * h5py reads back as str: variable-length UTF-8. */
+#ifndef RNR_H5_UTIL_H
+#define RNR_H5_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hdf5.h>
+
+#include "err.h"
+
+/* Switch off HDF5's automatic error printing for the calling thread.
+ * Cheap; every public entry point of the store layer calls it. */
+void h5u_quiet(void);
+
+/* err_set() the printf message followed by ": " and the HDF5 error stack
+ * of this thread condensed to one line ("outer (innermost cause)").  Call
+ * it right after the failing HDF5 call: later calls clear the stack. */
+void h5u_err(const char *fmt, ...) RNR_PRINTF(1, 2);
+
+/* Open an existing file for reading.  Checks with stat() first so a missing
+ * file, a directory or a non-HDF5 file each get a plain message naming
+ * path.  Returns the file id or -1 with err_set(). */
+hid_t h5u_open_read(const char *path);
+
+/* Does loc hold a link called name?  1, 0, or -1 with err_set(). */
+int h5u_has_link(hid_t loc, const char *name);
+
+/* The names of the links of group g in file order: creation order when
+ * the group indexes it (rnr's saves; h5py's track_order=True), else name
+ * order (h5py's default).  *names malloc'd, free with h5u_strings_free().
+ * 0, or -1 with err_set(). */
+int h5u_list_links(hid_t g, char ***names, size_t *n);
+
+/* The object type (H5O_TYPE_GROUP, H5O_TYPE_DATASET, ...) of loc/name,
+ * following soft links; H5O_TYPE_UNKNOWN if it cannot be opened (dangling
+ * soft or external link) - never an error. */
+H5O_type_t h5u_obj_type(hid_t loc, const char *name);
+
+/* "integer", "float", "string", ... for messages. */
+const char *h5u_class_name(H5T_class_t c);
+
+/* The extent of space as "100 x 4" ("scalar" for rank 0) into buf. */
+void h5u_format_dims(hid_t space, char *buf, size_t cap);
+
+/* Read attribute name of obj as text: strings (fixed or variable length,
+ * ASCII or UTF-8), integers, floats, enums (h5py's bool); a scalar gives
+ * one element, a 1-D or N-D array gives its elements in order.  Types it
+ * cannot render (compound, references) give one placeholder string naming
+ * the type.  *v is a malloc'd array of *n malloc'd strings, freed with
+ * h5u_strings_free().  0, or -1 with err_set() (no attribute, read error,
+ * out of memory). */
+int h5u_attr_text(hid_t obj, const char *name, char ***v, size_t *n);
+
+void h5u_strings_free(char **v, size_t n);
+
+/* Read an integer attribute that holds one value.  1 with *out set, 0 if
+ * there is no such attribute, -1 with err_set() if it is not one integer. */
+int h5u_attr_i64(hid_t obj, const char *name, int64_t *out);
+
+/* Write (replace) a scalar string attribute, variable-length UTF-8. */
+int h5u_write_str_attr(hid_t obj, const char *name, const char *value);
+
+/* Write (replace) a 1-D array of n strings, variable-length UTF-8. */
+int h5u_write_strs_attr(hid_t obj, const char *name, char *const *v, size_t n);
+
+/* Write (replace) a scalar int64 attribute. */
+int h5u_write_i64_attr(hid_t obj, const char *name, int64_t value);
+
+/* Create dataset loc/name of file type ftype with rank dims and write data
+ * (memory type mtype, contiguous).  Contiguous layout, no filters, so any
+ * HDF5 reader (h5py without plugins) opens it.  0 or -1 with err_set(). */
+int h5u_write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
+		      int rank, const hsize_t *dims, const void *data);
+
+/* Check a dataset's filters (compression) are available in this library;
+ * if one is not, -1 with a message naming it and, for h5py's lzf (filter
+ * 32000), the Debian package that provides it.  what names the dataset. */
+int h5u_check_filters(hid_t dset, const char *what);
+
+/* Can bytes be allocated at all?  -1 with a message naming what and the
+ * bytes (and the machine's memory) if they exceed physical memory. */
+int h5u_check_alloc(size_t bytes, const char *what);
+
+#endif

@@ -1,0 +1,258 @@
+/* job.c - one step of training or inference (see job.h).
+ *
+ * A step of a batch of b rows with indices idx (a slice of this epoch's
+ * permutation), for every model k with MLP phi_k and targets Z_k:
+ *   x      = psi[idx]                         gather    [b x d]
+ *   y_k    = phi_k(x)                         forward   [b x d_k]
+ *   loss   = 1/(b m) sum_k sum_r 1 - cos(y_k[r], Z_k[idx[r]])
+ *   dy_k   = dloss/dy_k;  backprop into the MLP gradient (train) and into
+ *   dx    += dloss/dx (when the bank moves)
+ * then Adam on the MLP block and on the bank rows (dense or lazy). */
+#include "job.h"
+#include "err.h"
+#include "mat.h"
+#include "nn-cosine.h"
+#include "obj-bank.h"
+#include "obj-cache.h"
+#include "obj-loss.h"
+#include "obj-mlp.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t max_out_dim(const struct mlpset *s)
+{
+	size_t d = 0;
+	for (size_t k = 0; k < s->m; k++)
+		if (s->shape[k].dim[s->shape[k].depth] > d)
+			d = s->shape[k].dim[s->shape[k].depth];
+	return d;
+}
+
+static int check_cfg(const struct job_cfg *cfg, const struct cache *c)
+{
+	if (cfg->epochs == 0) {
+		err_set("epochs must be at least 1");
+		return -1;
+	}
+	if (cfg->kind == JOB_TRAIN && cfg->warmup > cfg->epochs) {
+		err_set("warmup=%zu exceeds epochs=%zu", cfg->warmup, cfg->epochs);
+		return -1;
+	}
+	if (cfg->batch == 0 || cfg->batch > c->n) {
+		err_set("batch=%zu: must be 1..%zu (the rows of %s)", cfg->batch, c->n, c->base.name);
+		return -1;
+	}
+	if (c->n > UINT32_MAX) {
+		err_set("%s: more than 2^32 rows", c->base.name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Allocates every buffer of the job at once; -1 with err_set(). */
+static int job_alloc(struct job *j)
+{
+	size_t n = j->cache->n, d = j->bank->psi.cols, B = j->cfg.batch, m = j->mlps->m;
+	size_t n_params = j->mlps->offset[m], scratch = 0;
+	int train = j->cfg.kind == JOB_TRAIN;
+	for (size_t k = 0; k < m; k++) {
+		size_t s = mlp_scratch_count(&j->mlps->shape[k], B);
+		if (s > scratch)
+			scratch = s;
+	}
+	j->model_of = calloc(m, sizeof *j->model_of);
+	j->perm = calloc(n, sizeof *j->perm);
+	j->bank_row_t = calloc(n, sizeof *j->bank_row_t);
+	j->row_pos = malloc(n * sizeof *j->row_pos);
+	j->acts = calloc(m, sizeof *j->acts);
+	j->loss_model = calloc(m, sizeof *j->loss_model);
+	j->loss_model_f = calloc(m, sizeof *j->loss_model_f);
+	if (!j->model_of || !j->perm || !j->bank_row_t || !j->row_pos || !j->acts ||
+	    !j->loss_model || !j->loss_model_f) {
+		err_nomem("job tables", n * 16);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		j->row_pos[i] = -1;
+	if (train && (!(j->mlp_grad = mat_alloc_floats(n_params, "MLP gradient")) ||
+		      !(j->mlp_m = mat_alloc_floats(n_params, "MLP Adam moments")) ||
+		      !(j->mlp_v = mat_alloc_floats(n_params, "MLP Adam moments"))))
+		return -1;
+	if (!(j->bank_m = mat_alloc_floats(n * d, "bank Adam moments")) ||
+	    !(j->bank_v = mat_alloc_floats(n * d, "bank Adam moments")) ||
+	    !(j->x = mat_alloc_floats(B * d, "batch")) ||
+	    !(j->dx = mat_alloc_floats(B * d, "batch gradient")) ||
+	    !(j->dx_model = mat_alloc_floats(B * d, "batch gradient")) ||
+	    !(j->dy = mat_alloc_floats(B * max_out_dim(j->mlps), "output gradient")) ||
+	    !(j->scratch = mat_alloc_floats(scratch, "MLP scratch")))
+		return -1;
+	for (size_t k = 0; k < m; k++)
+		if (!(j->acts[k] = mat_alloc_floats(mlp_act_count(&j->mlps->shape[k], B),
+						    "MLP activations")))
+			return -1;
+	return losshist_reserve(j->loss, j->cfg.epochs * j->steps_per_epoch);
+}
+
+struct job *job_new(const struct job_cfg *cfg, struct cache *c, struct mlpset *mlps,
+		    struct bank *bank, struct losshist *loss)
+{
+	if (check_cfg(cfg, c) < 0)
+		return NULL;
+	if (bank->psi.rows != c->n) {
+		err_set("bank %s has %zu rows, cache %s has %zu", bank->base.name,
+			bank->psi.rows, c->base.name, c->n);
+		return NULL;
+	}
+	struct job *j = calloc(1, sizeof *j);
+	if (!j)
+		return err_nomem("job", sizeof *j);
+	j->cfg = *cfg;
+	j->cache = c;
+	j->mlps = mlps;
+	j->bank = bank;
+	j->loss = loss;
+	j->steps_per_epoch = (c->n + cfg->batch - 1) / cfg->batch;
+	rng_seed(&j->shuffle, cfg->seed, 2);
+	if (job_alloc(j) < 0 || mlpset_check_fit(mlps, c, bank->psi.cols, j->model_of) < 0) {
+		job_free(j);
+		return NULL;
+	}
+	return j;
+}
+
+void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	job_hold(j, 0);
+	if (j->acts)
+		for (size_t k = 0; k < j->mlps->m; k++)
+			mat_free_floats(j->acts[k]);
+	free(j->acts);
+	free(j->model_of);
+	free(j->perm);
+	free(j->bank_row_t);
+	free(j->row_pos);
+	free(j->loss_model);
+	free(j->loss_model_f);
+	mat_free_floats(j->mlp_grad);
+	mat_free_floats(j->mlp_m);
+	mat_free_floats(j->mlp_v);
+	mat_free_floats(j->bank_m);
+	mat_free_floats(j->bank_v);
+	mat_free_floats(j->x);
+	mat_free_floats(j->dx);
+	mat_free_floats(j->dx_model);
+	mat_free_floats(j->dy);
+	mat_free_floats(j->scratch);
+	free(j);
+}
+
+void job_hold(struct job *j, int hold)
+{
+	struct obj *o[] = { &j->cache->base, &j->mlps->base, &j->bank->base, &j->loss->base };
+	for (size_t i = 0; i < 4; i++)
+		o[i]->busy = hold;
+}
+
+int job_done(const struct job *j)
+{
+	return j->epoch >= j->cfg.epochs;
+}
+
+int job_in_warmup(const struct job *j)
+{
+	return j->cfg.kind == JOB_TRAIN && j->epoch < j->cfg.warmup;
+}
+
+static void start_epoch(struct job *j)
+{
+	size_t n = j->cache->n;
+	if (j->cfg.fixed_perm) {
+		memcpy(j->perm, j->cfg.fixed_perm + j->epoch * n, n * sizeof *j->perm);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		j->perm[i] = (uint32_t)i;
+	rng_shuffle(&j->shuffle, j->perm, n);
+}
+
+/* Forward, loss and backward of every model on the gathered batch x. */
+static void step_models(struct job *j, const uint32_t *idx, size_t b, int train_mlps,
+			int move_bank)
+{
+	const struct mlpset *s = j->mlps;
+	size_t d = j->bank->psi.cols;
+	float scale = 1.0f / (float)(b * s->m);
+	for (size_t k = 0; k < s->m; k++) {
+		const struct mlp_shape *sh = &s->shape[k];
+		const float *params = s->params + s->offset[k];
+		const struct mat *z = &j->cache->feat[j->model_of[k]];
+		mlp_forward(j->acts[k], params, sh, j->x, b);
+		const float *y = mlp_output(j->acts[k], sh, b);
+		double loss = cosine_loss(j->dy, y, z->data, idx, b, z->cols, scale);
+		j->loss_model[k] = loss / (double)b;
+		float *din = move_bank ? (k == 0 ? j->dx : j->dx_model) : NULL;
+		mlp_backward(din, train_mlps ? j->mlp_grad + s->offset[k] : NULL, j->scratch,
+			     params, sh, j->x, j->acts[k], j->dy, b);
+		if (move_bank && k > 0)
+			for (size_t i = 0; i < b * d; i++)
+				j->dx[i] += j->dx_model[i];
+	}
+}
+
+static void step_bank(struct job *j, const uint32_t *idx, size_t b)
+{
+	struct mat *psi = &j->bank->psi;
+	size_t d = psi->cols;
+	if (j->cfg.bank_adam == BANK_ADAM_LAZY) {
+		adam_bank_lazy(psi->data, j->bank_m, j->bank_v, j->bank_row_t, d, j->dx,
+			       idx, b, &j->cfg.bank_hp);
+		return;
+	}
+	for (size_t r = 0; r < b; r++)
+		j->row_pos[idx[r]] = (int32_t)r;
+	adam_bank_dense(psi->data, j->bank_m, j->bank_v, psi->rows, d, j->dx, j->row_pos,
+			&j->cfg.bank_hp, ++j->bank_t);
+	for (size_t r = 0; r < b; r++)
+		j->row_pos[idx[r]] = -1;
+}
+
+int job_step(struct job *j)
+{
+	if (job_done(j))
+		return 1;
+	if (j->step == 0)
+		start_epoch(j);
+	size_t n = j->cache->n, d = j->bank->psi.cols, m = j->mlps->m;
+	size_t start = j->step * j->cfg.batch;
+	size_t b = n - start < j->cfg.batch ? n - start : j->cfg.batch;
+	const uint32_t *idx = j->perm + start;
+	int train_mlps = j->cfg.kind == JOB_TRAIN;
+	int move_bank = !job_in_warmup(j);
+
+	for (size_t r = 0; r < b; r++)
+		memcpy(j->x + r * d, mat_row(&j->bank->psi, idx[r]), d * sizeof *j->x);
+	if (train_mlps)
+		memset(j->mlp_grad, 0, j->mlps->offset[m] * sizeof *j->mlp_grad);
+	step_models(j, idx, b, train_mlps, move_bank);
+	if (train_mlps)
+		adam_step(j->mlps->params, j->mlp_grad, j->mlp_m, j->mlp_v, j->mlps->offset[m],
+			  &j->cfg.mlp_hp, ++j->mlp_t);
+	if (move_bank)
+		step_bank(j, idx, b);
+
+	double total = 0.0;
+	for (size_t k = 0; k < m; k++) {
+		total += j->loss_model[k];
+		j->loss_model_f[k] = (float)j->loss_model[k];
+	}
+	losshist_push(j->loss, (float)(total / (double)m), j->loss_model_f);
+	if (++j->step == j->steps_per_epoch) {
+		j->step = 0;
+		j->epoch++;
+	}
+	return job_done(j);
+}

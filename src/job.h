@@ -1,0 +1,86 @@
+/* job.h - training and inference as a job that advances one step at a
+ * time (Algorithm 1 of the paper).
+ *
+ * A train job optimises the MLPs of a decoder set against a cache, first
+ * alone (warmup: the bank stays at its init) then jointly with the bank.
+ * An infer job freezes the MLPs and optimises a new bank alone.  The job
+ * owns its optimiser state and buffers, allocated once at creation: a step
+ * never allocates.  It points at workspace objects, which it marks busy
+ * while it is unfinished so they cannot be dropped under it. */
+#ifndef RNR_JOB_H
+#define RNR_JOB_H
+
+#include <stdint.h>
+
+#include "nn-adam.h"
+#include "rng.h"
+
+struct cache;
+struct mlpset;
+struct bank;
+struct losshist;
+
+enum job_kind { JOB_TRAIN, JOB_INFER };
+enum bank_adam { BANK_ADAM_DENSE, BANK_ADAM_LAZY };
+
+struct job_cfg {
+	enum job_kind kind;
+	size_t epochs, warmup;   /* warmup epochs train MLPs only (train jobs) */
+	size_t batch;
+	struct adam_hp mlp_hp;   /* lr, betas, eps, weight decay of the MLPs */
+	struct adam_hp bank_hp;  /* same lr/betas/eps, no decay, nonneg option */
+	enum bank_adam bank_adam;
+	uint64_t seed;           /* epoch shuffles */
+	/* A fixed batch order [epochs x n] instead of seeded shuffles, to
+	 * replay a run made elsewhere (the PyTorch fixtures); NULL normally.
+	 * Not owned: it must outlive the job. */
+	const uint32_t *fixed_perm;
+};
+
+struct job {
+	struct job_cfg cfg;
+	struct cache *cache;
+	struct mlpset *mlps;
+	struct bank *bank;
+	struct losshist *loss;
+	size_t *model_of;        /* [m] cache index of MLP j's model */
+
+	/* progress */
+	size_t epoch, step;      /* current epoch; step within it */
+	size_t steps_per_epoch;
+	uint64_t mlp_t, bank_t;  /* Adam step counts */
+	struct rng shuffle;
+	uint32_t *perm;          /* [n] row order of the current epoch */
+
+	/* optimiser state */
+	float *mlp_grad, *mlp_m, *mlp_v;   /* [n_params] (train jobs) */
+	float *bank_m, *bank_v;            /* [n x d] */
+	uint32_t *bank_row_t;              /* [n] lazy Adam step counts */
+	int32_t *row_pos;                  /* [n] batch position or -1 (dense) */
+
+	/* per-step buffers */
+	float *x;                /* [B x d] gathered bank rows */
+	float *dx, *dx_model;    /* [B x d] gradient reaching the bank */
+	float **acts;            /* [m] activations */
+	float *dy;               /* [B x max d_j] */
+	float *scratch;          /* MLP backward scratch */
+	double *loss_model;      /* [m] */
+	float *loss_model_f;     /* [m] */
+};
+
+/* A job over existing objects (the bank must already hold its init).
+ * Checks shapes and that the MLPs fit the cache; -1/NULL with err_set(). */
+struct job *job_new(const struct job_cfg *cfg, struct cache *c, struct mlpset *mlps,
+		    struct bank *bank, struct losshist *loss);
+void job_free(struct job *j);
+
+/* Advance one step.  Returns 1 when the job has finished, 0 otherwise. */
+int job_step(struct job *j);
+
+int job_done(const struct job *j);
+int job_in_warmup(const struct job *j);
+
+/* Mark the job's objects busy (1) or free (0). */
+void job_hold(struct job *j, int hold);
+
+#endif

@@ -1,0 +1,115 @@
+/* nn-adam.c - Adam as torch.optim.Adam 1.13 computes it (see nn-adam.h).
+ *
+ * Per element, in torch's order (_single_tensor_adam, float tensors):
+ *   g  = g + wd*p                          grad.add(param, alpha=wd)
+ *   m  = m*b1 + (1-b1)*g                   exp_avg.mul_(b1).add_(g, alpha=1-b1)
+ *   v  = v*b2 + (1-b2)*g*g                 exp_avg_sq.mul_(b2).addcmul_(g, g, value=1-b2)
+ *   p  = p + (-step)*m / (sqrt(v)/bc2s + eps)
+ * with step = lr/(1-b1^t) and bc2s = sqrt(1-b2^t) computed in double (torch does
+ * them in Python floats) and rounded to float once.  Results agree with torch to float rounding, not bit for
+ * bit: torch's vectorised add/addcmul/addcdiv may fuse into FMAs.
+ * nonneg then clamps p at 0 (NaN stays NaN, as torch's clamp_ keeps it);
+ * the lazy variant projects only the rows it steps. */
+#include "nn-adam.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct adam_coef {
+	float b1, omb1, b2, omb2, eps, wd;
+	float neg_step; /* -lr / (1 - b1^t) */
+	float bc2s;     /* sqrt(1 - b2^t) */
+	int nonneg;
+};
+
+/* Per-step coefficients, rounded to float once as torch rounds a Python
+ * scalar operand of a float tensor op. */
+static void adam_coef(struct adam_coef *c, const struct adam_hp *hp, uint64_t t)
+{
+	double tt = (double)t;
+	c->b1 = (float)hp->beta1;
+	c->b2 = (float)hp->beta2;
+	c->omb1 = (float)(1.0 - hp->beta1);
+	c->omb2 = (float)(1.0 - hp->beta2);
+	c->eps = (float)hp->eps;
+	c->wd = (float)hp->weight_decay;
+	c->neg_step = (float)(-hp->lr / (1.0 - pow(hp->beta1, tt)));
+	c->bc2s = (float)sqrt(1.0 - pow(hp->beta2, tt));
+	c->nonneg = hp->nonneg;
+}
+
+/* One step over n contiguous elements with gradient g. */
+static void adam_update(float *restrict p, const float *restrict g, float *restrict m,
+			float *restrict v, size_t n, const struct adam_coef *c)
+{
+	const float b1 = c->b1, omb1 = c->omb1, b2 = c->b2, omb2 = c->omb2;
+	const float eps = c->eps, wd = c->wd, ns = c->neg_step, bc2s = c->bc2s;
+	for (size_t i = 0; i < n; i++) {
+		float gi = g[i] + wd * p[i];
+		float mi = m[i] * b1 + omb1 * gi;
+		float vi = v[i] * b2 + omb2 * gi * gi;
+		m[i] = mi;
+		v[i] = vi;
+		p[i] = p[i] + ns * mi / (sqrtf(vi) / bc2s + eps);
+	}
+	if (c->nonneg)
+		for (size_t i = 0; i < n; i++)
+			p[i] = p[i] < 0.0f ? 0.0f : p[i];
+}
+
+/* The same step with a zero gradient (a dense bank row outside the batch):
+ * the moments decay and p still moves by them.  A row whose moments are
+ * zero stays bit for bit where it is (when wd = 0): m/denom = 0/eps. */
+static void adam_update_nograd(float *restrict p, float *restrict m, float *restrict v,
+			       size_t n, const struct adam_coef *c)
+{
+	const float b1 = c->b1, omb1 = c->omb1, b2 = c->b2, omb2 = c->omb2;
+	const float eps = c->eps, wd = c->wd, ns = c->neg_step, bc2s = c->bc2s;
+	for (size_t i = 0; i < n; i++) {
+		float gi = wd * p[i];
+		float mi = m[i] * b1 + omb1 * gi;
+		float vi = v[i] * b2 + omb2 * gi * gi;
+		m[i] = mi;
+		v[i] = vi;
+		p[i] = p[i] + ns * mi / (sqrtf(vi) / bc2s + eps);
+	}
+	if (c->nonneg)
+		for (size_t i = 0; i < n; i++)
+			p[i] = p[i] < 0.0f ? 0.0f : p[i];
+}
+
+void adam_step(float *p, const float *g, float *m, float *v, size_t n,
+	       const struct adam_hp *hp, uint64_t t)
+{
+	struct adam_coef c;
+	adam_coef(&c, hp, t);
+	adam_update(p, g, m, v, n, &c);
+}
+
+void adam_bank_dense(float *bank, float *m, float *v, size_t n, size_t d,
+		     const float *g_rows, const int32_t *row_pos,
+		     const struct adam_hp *hp, uint64_t t)
+{
+	struct adam_coef c;
+	adam_coef(&c, hp, t);
+	for (size_t i = 0; i < n; i++) {
+		size_t o = i * d;
+		if (row_pos[i] >= 0)
+			adam_update(bank + o, g_rows + (size_t)row_pos[i] * d, m + o, v + o, d, &c);
+		else
+			adam_update_nograd(bank + o, m + o, v + o, d, &c);
+	}
+}
+
+void adam_bank_lazy(float *bank, float *m, float *v, uint32_t *row_t, size_t d,
+		    const float *g_rows, const uint32_t *idx, size_t B,
+		    const struct adam_hp *hp)
+{
+	for (size_t r = 0; r < B; r++) {
+		size_t i = idx[r], o = i * d;
+		struct adam_coef c;
+		adam_coef(&c, hp, ++row_t[i]);
+		adam_update(bank + o, g_rows + r * d, m + o, v + o, d, &c);
+	}
+}

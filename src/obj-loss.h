@@ -1,0 +1,33 @@
+/* obj-loss.h - the loss history of a job: total and per-model loss of
+ * every step, with the epoch layout needed to draw it. */
+#ifndef RNR_OBJ_LOSS_H
+#define RNR_OBJ_LOSS_H
+
+#include "obj.h"
+
+struct losshist {
+	struct obj base;
+	size_t m;
+	char **model;            /* [m] */
+	size_t n, cap;           /* steps recorded */
+	float *total;            /* [n] mean loss of the step */
+	float *per_model;        /* [n x m] */
+	size_t steps_per_epoch;
+	size_t warmup_epochs;    /* epochs before the bank moves (train) */
+};
+
+extern const struct obj_type losshist_type;
+
+struct losshist *losshist_new(const char *name, size_t m, char *const *model,
+			      size_t steps_per_epoch, size_t warmup_epochs);
+
+/* Make room for n more steps so the job never allocates while it runs. */
+int losshist_reserve(struct losshist *h, size_t more);
+
+/* Append one step (room must have been reserved). */
+void losshist_push(struct losshist *h, float total, const float *per_model);
+
+/* Mean total loss over the steps of epoch e (0-based), or NAN. */
+double losshist_epoch_mean(const struct losshist *h, size_t e);
+
+#endif

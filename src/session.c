@@ -1,0 +1,127 @@
+/* session.c - the command loop shared by the prompt and command files. */
+#include "session.h"
+#include "args.h"
+#include "cmd-parse.h"
+#include "cmd.h"
+#include "err.h"
+#include "job.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+volatile sig_atomic_t session_interrupted;
+
+void session_init(struct session *s)
+{
+	memset(s, 0, sizeof *s);
+	ws_init(&s->ws);
+	settings_defaults(&s->set);
+	settings_apply(&s->set);
+	s->out = stdout;
+}
+
+void session_free(struct session *s)
+{
+	job_free(s->job);
+	s->job = NULL;
+	ws_free(&s->ws);
+}
+
+void session_error(const struct session *s, const char *cmd, const char *msg)
+{
+	fflush(s->out);
+	if (s->file)
+		fprintf(stderr, "%s:%zu: ", s->file, s->line);
+	else if (!s->interactive)
+		fputs("rnr: ", stderr);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	fprintf(stderr, "%s\n", msg);
+	fflush(stderr);
+}
+
+int session_should_stop(const struct session *s)
+{
+	return s->quit || (s->set.bail && s->failures > 0);
+}
+
+static int exec_call(struct session *s, struct cmd_call *call)
+{
+	const struct cmd *c = cmd_lookup(call->tok[0].s);
+	if (!c) {
+		session_error(s, NULL, err_msg());
+		return -1;
+	}
+	struct args a;
+	if (args_parse(&a, c, call) < 0) {
+		session_error(s, c->name, err_msg());
+		return -1;
+	}
+	err_clear();
+	session_interrupted = 0;
+	if (c->exec(s, &a) < 0) {
+		session_error(s, c->name, err_msg());
+		return -1;
+	}
+	fflush(s->out);
+	return 0;
+}
+
+int session_exec_line(struct session *s, const char *line)
+{
+	struct parsed_line p;
+	int rc = 0;
+	if (parse_line(line, &p) < 0) {
+		session_error(s, NULL, err_msg());
+		parse_free(&p);
+		s->failures++;
+		return -1;
+	}
+	for (size_t i = 0; i < p.n && !session_should_stop(s); i++) {
+		if (s->set.echo && s->file) {
+			fputs("+", s->out);
+			for (size_t k = 0; k < p.call[i].n; k++)
+				fprintf(s->out, " %s", p.call[i].tok[k].s);
+			fputc('\n', s->out);
+		}
+		if (exec_call(s, &p.call[i]) < 0) {
+			s->failures++;
+			rc = -1;
+		}
+	}
+	parse_free(&p);
+	return rc;
+}
+
+int session_exec_file(struct session *s, const char *path)
+{
+	if (s->depth >= SESSION_MAX_DEPTH) {
+		err_set("%s: command files nested more than %d deep", path, SESSION_MAX_DEPTH);
+		return -1;
+	}
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (!f) {
+		err_set("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	const char *saved_file = s->file;
+	size_t saved_line = s->line;
+	int failures_before = s->failures;
+	s->file = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	s->line = 0;
+	s->depth++;
+	char *buf = NULL;
+	size_t cap = 0;
+	while (!session_should_stop(s) && getline(&buf, &cap, f) >= 0) {
+		s->line++;
+		session_exec_line(s, buf);
+	}
+	free(buf);
+	if (f != stdin)
+		fclose(f);
+	s->depth--;
+	s->file = saved_file;
+	s->line = saved_line;
+	return s->failures > failures_before ? 1 : 0;
+}

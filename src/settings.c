@@ -1,0 +1,105 @@
+/* settings.c - the settings table (see settings.h). */
+#include "settings.h"
+#include "args.h"
+#include "err.h"
+
+#include <cblas.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum kind { K_SIZE, K_U64, K_BOOL };
+
+struct slot {
+	size_t offset;
+	enum kind kind;
+	size_t lo, hi;
+};
+
+/* Parallel to settings_table by index: the storage of each setting. */
+const struct setting_desc settings_table[] = {
+	{ "threads", "threads for BLAS and rnr's loops (1..256; env RNR_THREADS)" },
+	{ "seed", "seed of MLP initialisation and epoch shuffles (a train option overrides it)" },
+	{ "bail", "on: a script stops at its first failed command" },
+	{ "echo", "on: scripts print each command before running it" },
+	{ "progress", "on: jobs print one line per epoch" },
+	{ NULL, NULL },
+};
+
+static const struct slot slots[] = {
+	{ offsetof(struct settings, threads), K_SIZE, 1, 256 },
+	{ offsetof(struct settings, seed), K_U64, 0, 0 },
+	{ offsetof(struct settings, bail), K_BOOL, 0, 1 },
+	{ offsetof(struct settings, echo), K_BOOL, 0, 1 },
+	{ offsetof(struct settings, progress), K_BOOL, 0, 1 },
+};
+
+void settings_defaults(struct settings *st)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	st->threads = cpus > 0 ? (size_t)cpus : 1;
+	const char *env = getenv("RNR_THREADS");
+	size_t t;
+	if (env && parse_size("RNR_THREADS", env, 1, 256, &t) == 0)
+		st->threads = t;
+	st->seed = 0;
+	st->bail = 0;
+	st->echo = 0;
+	st->progress = 1;
+}
+
+static long find_slot(const char *name)
+{
+	for (size_t i = 0; settings_table[i].name; i++)
+		if (strcmp(settings_table[i].name, name) == 0)
+			return (long)i;
+	err_set("unknown setting '%s' (see `help set`)", name);
+	return -1;
+}
+
+int settings_set(struct settings *st, const char *name, const char *value)
+{
+	long i = find_slot(name);
+	if (i < 0)
+		return -1;
+	const struct slot *sl = &slots[i];
+	void *p = (char *)st + sl->offset;
+	switch (sl->kind) {
+	case K_SIZE:
+		return parse_size(name, value, sl->lo, sl->hi, p);
+	case K_U64:
+		return parse_u64(name, value, p);
+	case K_BOOL:
+		return parse_bool(name, value, p);
+	}
+	return -1;
+}
+
+int settings_get(const struct settings *st, const char *name, char *buf, size_t cap)
+{
+	long i = find_slot(name);
+	if (i < 0)
+		return -1;
+	const struct slot *sl = &slots[i];
+	const void *p = (const char *)st + sl->offset;
+	switch (sl->kind) {
+	case K_SIZE:
+		snprintf(buf, cap, "%zu", *(const size_t *)p);
+		break;
+	case K_U64:
+		snprintf(buf, cap, "%" PRIu64, *(const uint64_t *)p);
+		break;
+	case K_BOOL:
+		snprintf(buf, cap, "%s", *(const int *)p ? "on" : "off");
+		break;
+	}
+	return 0;
+}
+
+void settings_apply(const struct settings *st)
+{
+	openblas_set_num_threads((int)st->threads);
+}
