@@ -66,16 +66,12 @@ static int load_objects(struct session *s, const char *path)
 static int load_exec(struct session *s, const struct args *a)
 {
 	const char *path = a->pos[0], *as = args_kw(a, "as");
-	int is_objects = h5_store_is_objects(path);
+	/* `as NAME` always reads splits (a saved cache group is a split too) */
+	int is_objects = as ? 0 : h5_store_is_objects(path);
 	if (is_objects < 0)
 		return -1;
-	if (is_objects) {
-		if (as) {
-			err_set("%s holds saved objects, which keep their names; drop 'as %s'", path, as);
-			return -1;
-		}
+	if (is_objects)
 		return load_objects(s, path);
-	}
 	char prefix[WS_NAME_MAX];
 	if (as) {
 		if (ws_check_name(as) < 0)
@@ -125,8 +121,9 @@ const struct cmd cmd_load = {
 		"and optionally labels int [n] (see the man page).  Each split becomes a\n"
 		"cache object NAME.SPLIT; NAME defaults to the file's basename.  Rows are\n"
 		"L2-normalised; all-zero rows are kept and reported; NaN or Inf is an\n"
-		"error naming the model and row.  A file written by `save` restores its\n"
-		"objects under their saved names.  Nothing is added if anything fails.",
+		"error naming the model and row.  Without `as`, a file written by `save`\n"
+		"restores its objects under their saved names; with `as`, its saved caches\n"
+		"are read as splits.  Nothing is added if anything fails.",
 	.min_args = 1, .max_args = 1,
 	.keywords = "as",
 	.complete = ARG_FILE,

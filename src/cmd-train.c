@@ -91,8 +91,13 @@ static int run_job(struct session *s)
 			j->steps_per_epoch, steps);
 		return 0;
 	}
-	fprintf(s->out, "done: %s after %zu epochs; %zu steps in %.2f s (%.1f steps/s)\n",
-		j->bank->base.name, j->cfg.epochs, steps, secs, secs > 0 ? (double)steps / secs : 0.0);
+	fprintf(s->out, "done: %s after %zu epochs, loss %.6f", j->bank->base.name,
+		j->cfg.epochs, losshist_epoch_mean(j->loss, j->cfg.epochs - 1));
+	/* timings only with progress on, so transcripts stay reproducible */
+	if (s->set.progress)
+		fprintf(s->out, "; %zu steps in %.2f s (%.1f steps/s)", steps, secs,
+			secs > 0 ? (double)steps / secs : 0.0);
+	fputc('\n', s->out);
 	job_free(j);
 	s->job = NULL;
 	return 0;

@@ -25,7 +25,7 @@ const struct setting_desc settings_table[] = {
 	{ "seed", "seed of MLP initialisation and epoch shuffles (a train option overrides it)" },
 	{ "bail", "on: a script stops at its first failed command" },
 	{ "echo", "on: scripts print each command before running it" },
-	{ "progress", "on: jobs print one line per epoch" },
+	{ "progress", "on: jobs print one line per epoch and their timings" },
 	{ NULL, NULL },
 };
 
