@@ -19,13 +19,25 @@ void err_set(const char *fmt, ...)
 
 void err_prefix(const char *fmt, ...)
 {
-	char ctx[ERR_CAP], old[ERR_CAP];
+	char ctx[ERR_CAP];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(ctx, sizeof ctx, fmt, ap);
+	int n = vsnprintf(ctx, sizeof ctx - 2, fmt, ap);
 	va_end(ap);
-	memcpy(old, err_buf, sizeof old);
-	snprintf(err_buf, sizeof err_buf, "%s: %s", ctx, old);
+	if (n < 0)
+		return;
+	size_t head = strlen(ctx);
+	memcpy(ctx + head, ": ", 3);
+	head += 2;
+	/* shift the old message right to make room; the tail may be cut */
+	size_t keep = strlen(err_buf);
+	if (head >= ERR_CAP)
+		head = ERR_CAP - 1;
+	if (keep > ERR_CAP - 1 - head)
+		keep = ERR_CAP - 1 - head;
+	memmove(err_buf + head, err_buf, keep);
+	memcpy(err_buf, ctx, head);
+	err_buf[head + keep] = '\0';
 }
 
 const char *err_msg(void)
