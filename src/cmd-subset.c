@@ -57,7 +57,7 @@ static int subset_exec(struct session *s, const struct args *a)
 	}
 	if (ws_check_new_name(&s->ws, as) < 0)
 		return -1;
-	size_t k;
+	size_t k = 0;
 	size_t *idx = stratified_rows(c, per_class, skip, &k);
 	if (!idx)
 		return -1;
