@@ -656,6 +656,28 @@ int h5u_write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
 
 /* ---- checks before reading ---------------------------------------------- */
 
+int h5u_read_exact(hid_t loc, const char *name, hid_t mtype, void *out, size_t count)
+{
+	hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+	if (d < 0) {
+		h5u_err("missing dataset %s", name);
+		return -1;
+	}
+	hid_t sp = H5Dget_space(d);
+	hssize_t have = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
+	if (sp >= 0)
+		H5Sclose(sp);
+	int rc = -1;
+	if (have != (hssize_t)count)
+		err_set("dataset %s has %lld values, expected %zu", name, (long long)have, count);
+	else if (count == 0 || H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0)
+		rc = 0;
+	else
+		h5u_err("cannot read dataset %s", name);
+	H5Dclose(d);
+	return rc;
+}
+
 int h5u_check_filters(hid_t dset, const char *what)
 {
 	hid_t dcpl = H5Dget_create_plist(dset);

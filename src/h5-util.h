@@ -83,6 +83,11 @@ int h5u_write_i64_attr(hid_t obj, const char *name, int64_t value);
 int h5u_write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
 		      int rank, const hsize_t *dims, const void *data);
 
+/* Read dataset loc/name, which must hold exactly count values, into out as
+ * memory type mtype.  A dataset of another size is refused before anything
+ * is read, so a hostile file cannot overrun out.  0, or -1 with err_set(). */
+int h5u_read_exact(hid_t loc, const char *name, hid_t mtype, void *out, size_t count);
+
 /* Check a dataset's filters (compression) are available in this library;
  * if one is not, -1 with a message naming it and, for h5py's lzf (filter
  * 32000), the Debian package that provides it.  what names the dataset. */

@@ -126,26 +126,6 @@ static int losshist_save(const struct obj *o, hid_t group)
 	return 0;
 }
 
-/* Reads dataset name, which must hold exactly count floats. */
-static int read_exact(hid_t g, const char *name, float *out, size_t count)
-{
-	hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-	if (d < 0) {
-		h5u_err("missing dataset %s", name);
-		return -1;
-	}
-	hid_t sp = H5Dget_space(d);
-	hssize_t have = H5Sget_simple_extent_npoints(sp);
-	H5Sclose(sp);
-	herr_t rc = -1;
-	if (have == (hssize_t)count)
-		rc = count ? H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) : 0;
-	else
-		err_set("dataset %s has %lld values, expected %zu", name, (long long)have, count);
-	H5Dclose(d);
-	return rc < 0 ? -1 : 0;
-}
-
 static struct obj *losshist_load(hid_t group, const char *name)
 {
 	char **model = NULL;
@@ -167,8 +147,8 @@ static struct obj *losshist_load(hid_t group, const char *name)
 	H5Dclose(d);
 	if (n < 0 || !(h = losshist_new(name, m, model, (size_t)spe, (size_t)warm)) ||
 	    losshist_reserve(h, (size_t)n) < 0 ||
-	    read_exact(group, "total", h->total, (size_t)n) < 0 ||
-	    read_exact(group, "per_model", h->per_model, (size_t)n * m) < 0)
+	    h5u_read_exact(group, "total", H5T_NATIVE_FLOAT, h->total, (size_t)n) < 0 ||
+	    h5u_read_exact(group, "per_model", H5T_NATIVE_FLOAT, h->per_model, (size_t)n * m) < 0)
 		goto fail;
 	h->n = (size_t)n;
 	h5u_strings_free(model, m);

@@ -197,30 +197,6 @@ static int dataset_dims(hid_t loc, const char *name, int rank, hsize_t *dims)
 	return 0;
 }
 
-/* Reads exactly count floats from loc/name; a dataset of another size is an
- * error before anything is read, so a bad file cannot overrun out. */
-static int read_floats(hid_t loc, const char *name, float *out, size_t count)
-{
-	hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-	if (d < 0) {
-		h5u_err("missing dataset %s", name);
-		return -1;
-	}
-	hid_t sp = H5Dget_space(d);
-	hssize_t have = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
-	if (sp >= 0)
-		H5Sclose(sp);
-	herr_t rc = -1;
-	if (have == (hssize_t)count)
-		rc = H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
-	else
-		err_set("dataset %s has %lld values, expected %zu", name, (long long)have, count);
-	H5Dclose(d);
-	if (rc < 0 && have == (hssize_t)count)
-		h5u_err("cannot read %s", name);
-	return rc < 0 ? -1 : 0;
-}
-
 /* Reads the shape of one model's MLP from its weight datasets. */
 static int read_shape(hid_t g, struct mlp_shape *sh)
 {
@@ -285,8 +261,9 @@ static struct obj *mlpset_load(hid_t group, const char *name)
 			snprintf(wn, sizeof wn, "weight%zu", l);
 			snprintf(bn, sizeof bn, "bias%zu", l);
 			size_t out = shape[k].dim[l + 1], in = shape[k].dim[l];
-			if (read_floats(g, wn, p + mlp_weight_offset(&shape[k], l), out * in) < 0 ||
-			    read_floats(g, bn, p + mlp_bias_offset(&shape[k], l), out) < 0) {
+			float *w = p + mlp_weight_offset(&shape[k], l), *b = p + mlp_bias_offset(&shape[k], l);
+			if (h5u_read_exact(g, wn, H5T_NATIVE_FLOAT, w, out * in) < 0 ||
+			    h5u_read_exact(g, bn, H5T_NATIVE_FLOAT, b, out) < 0) {
 				err_prefix("mlp %s, model %s", name, model[k]);
 				H5Gclose(g);
 				goto fail;

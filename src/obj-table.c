@@ -137,27 +137,6 @@ static int knntable_save(const struct obj *o, hid_t g)
 	return rc;
 }
 
-/* Reads a column of n values (as double or int64) into buf. */
-static int load_column(hid_t g, const char *name, size_t n, int is_size, void *buf)
-{
-	hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-	if (d < 0) {
-		h5u_err("missing dataset %s", name);
-		return -1;
-	}
-	hid_t sp = H5Dget_space(d);
-	hssize_t have = H5Sget_simple_extent_npoints(sp);
-	H5Sclose(sp);
-	herr_t rc = -1;
-	if (have == (hssize_t)n)
-		rc = n ? H5Dread(d, is_size ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, H5S_ALL,
-				 H5S_ALL, H5P_DEFAULT, buf) : 0;
-	else
-		err_set("dataset %s has %lld values, expected %zu", name, (long long)have, n);
-	H5Dclose(d);
-	return rc < 0 ? -1 : 0;
-}
-
 static struct obj *knntable_load(hid_t g, const char *name)
 {
 	char **tr = NULL, **te = NULL;
@@ -177,9 +156,11 @@ static struct obj *knntable_load(hid_t g, const char *name)
 		err_nomem("table", 5 * sz);
 		goto fail;
 	}
-	if (load_column(g, "k", n, 1, k) < 0 || load_column(g, "n_test", n, 1, nt) < 0 ||
-	    load_column(g, "temperature", n, 0, temp) < 0 ||
-	    load_column(g, "majority", n, 0, maj) < 0 || load_column(g, "weighted", n, 0, wtd) < 0)
+	if (h5u_read_exact(g, "k", H5T_NATIVE_INT64, k, n) < 0 ||
+	    h5u_read_exact(g, "n_test", H5T_NATIVE_INT64, nt, n) < 0 ||
+	    h5u_read_exact(g, "temperature", H5T_NATIVE_DOUBLE, temp, n) < 0 ||
+	    h5u_read_exact(g, "majority", H5T_NATIVE_DOUBLE, maj, n) < 0 ||
+	    h5u_read_exact(g, "weighted", H5T_NATIVE_DOUBLE, wtd, n) < 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		struct knn_row r = { tr[i], te[i], (size_t)k[i], (size_t)nt[i], temp[i], maj[i], wtd[i] };
