@@ -68,9 +68,8 @@ static int job_alloc(struct job *j)
 	j->row_pos = malloc(n * sizeof *j->row_pos);
 	j->acts = calloc(m, sizeof *j->acts);
 	j->loss_model = calloc(m, sizeof *j->loss_model);
-	j->loss_model_f = calloc(m, sizeof *j->loss_model_f);
 	if (!j->model_of || !j->perm || !j->bank_row_t || !j->row_pos || !j->acts ||
-	    !j->loss_model || !j->loss_model_f) {
+	    !j->loss_model) {
 		err_nomem("job tables", n * 16);
 		return -1;
 	}
@@ -136,7 +135,6 @@ void job_free(struct job *j)
 	free(j->bank_row_t);
 	free(j->row_pos);
 	free(j->loss_model);
-	free(j->loss_model_f);
 	mat_free_floats(j->mlp_grad);
 	mat_free_floats(j->mlp_m);
 	mat_free_floats(j->mlp_v);
@@ -245,11 +243,9 @@ int job_step(struct job *j)
 		step_bank(j, idx, b);
 
 	double total = 0.0;
-	for (size_t k = 0; k < m; k++) {
+	for (size_t k = 0; k < m; k++)
 		total += j->loss_model[k];
-		j->loss_model_f[k] = (float)j->loss_model[k];
-	}
-	losshist_push(j->loss, (float)(total / (double)m), j->loss_model_f);
+	losshist_push(j->loss, total / (double)m, j->loss_model);
 	if (++j->step == j->steps_per_epoch) {
 		j->step = 0;
 		j->epoch++;

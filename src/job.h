@@ -65,7 +65,6 @@ struct job {
 	float *dy;               /* [B x max d_j] */
 	float *scratch;          /* MLP backward scratch */
 	double *loss_model;      /* [m] */
-	float *loss_model_f;     /* [m] */
 };
 
 /* A job over existing objects (the bank must already hold its init).

@@ -49,22 +49,22 @@ int losshist_reserve(struct losshist *h, size_t more)
 	size_t want = h->n + more;
 	if (want <= h->cap)
 		return 0;
-	float *t = realloc(h->total, want * sizeof *t);
+	double *t = realloc(h->total, want * sizeof *t);
 	if (!t)
 		goto nomem;
 	h->total = t;
-	float *p = realloc(h->per_model, want * h->m * sizeof *p + 1);
+	double *p = realloc(h->per_model, want * h->m * sizeof *p + 1);
 	if (!p)
 		goto nomem;
 	h->per_model = p;
 	h->cap = want;
 	return 0;
 nomem:
-	err_nomem("loss history", want * (h->m + 1) * sizeof(float));
+	err_nomem("loss history", want * (h->m + 1) * sizeof(double));
 	return -1;
 }
 
-void losshist_push(struct losshist *h, float total, const float *per_model)
+void losshist_push(struct losshist *h, double total, const double *per_model)
 {
 	if (h->n == h->cap)
 		return; /* the job reserved its steps; never reached */
@@ -109,7 +109,7 @@ static void losshist_shape(const struct obj *o, char *buf, size_t cap)
 static size_t losshist_bytes(const struct obj *o)
 {
 	const struct losshist *h = (const struct losshist *)o;
-	return h->cap * (h->m + 1) * sizeof(float);
+	return h->cap * (h->m + 1) * sizeof(double);
 }
 
 static int losshist_save(const struct obj *o, hid_t group)
@@ -119,8 +119,8 @@ static int losshist_save(const struct obj *o, hid_t group)
 	if (h5u_write_strs_attr(group, "models", h->model, h->m) < 0 ||
 	    h5u_write_i64_attr(group, "steps_per_epoch", (int64_t)h->steps_per_epoch) < 0 ||
 	    h5u_write_i64_attr(group, "warmup_epochs", (int64_t)h->warmup_epochs) < 0 ||
-	    h5u_write_dataset(group, "total", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1, d1, h->total) < 0 ||
-	    h5u_write_dataset(group, "per_model", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 2, d2,
+	    h5u_write_dataset(group, "total", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, d1, h->total) < 0 ||
+	    h5u_write_dataset(group, "per_model", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2,
 			      h->per_model) < 0)
 		return -1;
 	return 0;
@@ -147,8 +147,8 @@ static struct obj *losshist_load(hid_t group, const char *name)
 	H5Dclose(d);
 	if (n < 0 || !(h = losshist_new(name, m, model, (size_t)spe, (size_t)warm)) ||
 	    losshist_reserve(h, (size_t)n) < 0 ||
-	    h5u_read_exact(group, "total", H5T_NATIVE_FLOAT, h->total, (size_t)n) < 0 ||
-	    h5u_read_exact(group, "per_model", H5T_NATIVE_FLOAT, h->per_model, (size_t)n * m) < 0)
+	    h5u_read_exact(group, "total", H5T_NATIVE_DOUBLE, h->total, (size_t)n) < 0 ||
+	    h5u_read_exact(group, "per_model", H5T_NATIVE_DOUBLE, h->per_model, (size_t)n * m) < 0)
 		goto fail;
 	h->n = (size_t)n;
 	h5u_strings_free(model, m);

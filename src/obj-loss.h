@@ -10,8 +10,8 @@ struct losshist {
 	size_t m;
 	char **model;            /* [m] */
 	size_t n, cap;           /* steps recorded */
-	float *total;            /* [n] mean loss of the step */
-	float *per_model;        /* [n x m] */
+	double *total;           /* [n] mean loss of the step */
+	double *per_model;       /* [n x m] */
 	size_t steps_per_epoch;
 	size_t warmup_epochs;    /* epochs before the bank moves (train) */
 };
@@ -25,7 +25,7 @@ struct losshist *losshist_new(const char *name, size_t m, char *const *model,
 int losshist_reserve(struct losshist *h, size_t more);
 
 /* Append one step (room must have been reserved). */
-void losshist_push(struct losshist *h, float total, const float *per_model);
+void losshist_push(struct losshist *h, double total, const double *per_model);
 
 /* Mean total loss over the steps of epoch e (0-based), or NAN. */
 double losshist_epoch_mean(const struct losshist *h, size_t e);

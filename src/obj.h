@@ -13,6 +13,7 @@
 #include <hdf5.h>
 
 struct obj;
+struct chart;
 
 struct obj_type {
 	const char *name; /* "cache", "bank", ... as users see it */
@@ -28,6 +29,9 @@ struct obj_type {
 	int (*save)(const struct obj *o, hid_t group);
 	/* read an object saved by save(); NULL with err_set() */
 	struct obj *(*load)(hid_t group, const char *name);
+	/* describe the object as a chart (chart.h) for `plot` and `export`;
+	 * NULL when the type cannot be drawn.  0 or -1 with err_set(). */
+	int (*chart)(const struct obj *o, struct chart *c);
 };
 
 struct obj {
