@@ -168,7 +168,8 @@ const struct cmd cmd_knn = {
 	.options = "k T preset",
 	.keywords = "as",
 	.complete = ARG_OBJECT,
-	.flags = CMD_READONLY,
+	/* not CMD_READONLY: BLAS must not run beside a job's (unsafe in
+	 * Debian's pthread OpenBLAS), and `as` adds a table */
 	.exec = knn_exec,
 };
 
@@ -182,6 +183,7 @@ const struct cmd cmd_compare = {
 	.options = "k T preset",
 	.keywords = "as",
 	.complete = ARG_OBJECT,
-	.flags = CMD_READONLY,
+	/* not CMD_READONLY: BLAS must not run beside a job's (unsafe in
+	 * Debian's pthread OpenBLAS), and `as` adds a table */
 	.exec = compare_exec,
 };

@@ -104,9 +104,15 @@ static int save_exec(struct session *s, const struct args *a)
 		return -1;
 	}
 	struct obj *objs[ARGS_MAX];
-	for (size_t i = 0; i < a->n_pos; i++)
+	for (size_t i = 0; i < a->n_pos; i++) {
 		if (!(objs[i] = ws_get(&s->ws, a->pos[i], NULL)))
 			return -1;
+		/* a job stepping on another thread would be saved mid-step */
+		if (objs[i]->busy && s->refuse) {
+			err_set("%s is in use by the running job: `stop` it first", objs[i]->name);
+			return -1;
+		}
+	}
 	if (h5_store_save(path, objs, a->n_pos) < 0)
 		return -1;
 	fprintf(s->out, "saved %zu object%s to %s\n", a->n_pos, a->n_pos == 1 ? "" : "s", path);

@@ -1,8 +1,8 @@
-/* cmd-train.c - the method's commands: train, infer, continue, cancel.
+/* cmd-train.c - the method's commands: train, infer, continue, cancel, stop.
  *
  * Both jobs start from the average of the cache's features (for the models
- * the MLP set decodes), run step by step until done or Ctrl-C, and leave a
- * stopped job in the session for `continue`. */
+ * the MLP set decodes), run step by step (job-run.c) until done, Ctrl-C or
+ * `stop`, and leave a stopped job in the session for `continue`. */
 #include "config.h"
 
 #include "args.h"
@@ -10,98 +10,13 @@
 #include "err.h"
 #include "eval-baseline.h"
 #include "job.h"
+#include "job-run.h"
+#include "obj-bank.h"
 #include "obj-loss.h"
 #include "obj-mlp.h"
 #include "session.h"
 
 #include <stdlib.h>
-#include <time.h>
-#include <unistd.h>
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void print_epoch(struct session *s, const struct job *j, double secs)
-{
-	const struct losshist *h = j->loss;
-	size_t e = j->epoch - 1;
-	fprintf(s->out, "%s %s: epoch %zu/%zu%s loss %.6f (", j->cfg.kind == JOB_TRAIN ?
-		"train" : "infer", j->bank->base.name, e + 1, j->cfg.epochs,
-		j->cfg.kind == JOB_TRAIN && e < j->cfg.warmup ? " warmup" : "",
-		losshist_epoch_mean(h, e));
-	for (size_t k = 0; k < h->m; k++) {
-		double sum = 0.0;
-		size_t a = e * h->steps_per_epoch;
-		for (size_t i = a; i < h->n; i++)
-			sum += h->per_model[i * h->m + k];
-		fprintf(s->out, "%s%s %.4f", k ? " " : "", h->model[k],
-			sum / (double)(h->n - a));
-	}
-	fprintf(s->out, ") %.2fs\n", secs);
-	fflush(s->out);
-}
-
-static void progress_bar(const struct job *j)
-{
-	size_t done = j->epoch * j->steps_per_epoch + j->step;
-	size_t all = j->cfg.epochs * j->steps_per_epoch;
-	int width = 30, fill = (int)((double)width * (double)done / (double)all);
-	fprintf(stderr, "\r  [%.*s%*s] %3d%% epoch %zu/%zu ", fill,
-		"##############################", width - fill, "",
-		(int)(100.0 * (double)done / (double)all), j->epoch + 1 > j->cfg.epochs ?
-		j->cfg.epochs : j->epoch + 1, j->cfg.epochs);
-	fflush(stderr);
-}
-
-/* Runs the session's job until it finishes or SIGINT stops it. */
-static int run_job(struct session *s)
-{
-	struct job *j = s->job;
-	int bar = isatty(STDERR_FILENO) && s->set.progress;
-	double t0 = now_seconds(), te = t0;
-	size_t steps = 0;
-	job_hold(j, 1);
-	while (!job_done(j)) {
-		if (session_interrupted)
-			break;
-		size_t epoch = j->epoch;
-		job_step(j);
-		steps++;
-		if (bar && (j->step % 8 == 0 || j->epoch != epoch))
-			progress_bar(j);
-		if (j->epoch != epoch && s->set.progress) {
-			double t = now_seconds();
-			if (bar)
-				fputs("\r\033[K", stderr);
-			print_epoch(s, j, t - te);
-			te = t;
-		}
-	}
-	double secs = now_seconds() - t0;
-	if (bar)
-		fputs("\r\033[K", stderr);
-	if (!job_done(j)) {
-		session_interrupted = 0;
-		fprintf(s->out, "stopped at epoch %zu step %zu/%zu after %zu steps: `continue` "
-			"resumes, `cancel` ends the job\n", j->epoch + 1, j->step,
-			j->steps_per_epoch, steps);
-		return 0;
-	}
-	fprintf(s->out, "done: %s after %zu epochs, loss %.6f", j->bank->base.name,
-		j->cfg.epochs, losshist_epoch_mean(j->loss, j->cfg.epochs - 1));
-	/* timings only with progress on, so transcripts stay reproducible */
-	if (s->set.progress)
-		fprintf(s->out, "; %zu steps in %.2f s (%.1f steps/s)", steps, secs,
-			secs > 0 ? (double)steps / secs : 0.0);
-	fputc('\n', s->out);
-	job_free(j);
-	s->job = NULL;
-	return 0;
-}
 
 /* The optimisation options shared by train and infer. */
 static int parse_cfg(struct session *s, const struct args *a, struct job_cfg *cfg)
@@ -185,7 +100,7 @@ static int start_job(struct session *s, const struct args *a, struct job_cfg *cf
 	if (cfg->kind == JOB_TRAIN)
 		note_cfg(&set->base, "trained with", cfg, s);
 	s->job = j;
-	return run_job(s);
+	return jobrun_run(s);
 }
 
 static int train_exec(struct session *s, const struct args *a)
@@ -217,7 +132,7 @@ static int continue_exec(struct session *s, const struct args *a)
 		err_set("no stopped job to continue");
 		return -1;
 	}
-	return run_job(s);
+	return jobrun_run(s);
 }
 
 static int cancel_exec(struct session *s, const struct args *a)
@@ -276,6 +191,38 @@ const struct cmd cmd_continue = {
 	.summary = "Resume the stopped train or infer job",
 	.min_args = 0, .max_args = 0,
 	.exec = continue_exec,
+};
+
+/* Runs on the UI thread while the worker steps the job: it only raises the
+ * job's stop flag, which the job reads at its next step boundary. */
+static int stop_exec(struct session *s, const struct args *a)
+{
+	(void)a;
+	if (!s->live || !atomic_load_explicit(&s->live->running, memory_order_acquire)) {
+		if (s->job)
+			err_set("the job on %s is already stopped: `continue` resumes it, "
+				"`cancel` ends it", s->job->bank->base.name);
+		else
+			err_set("no job is running");
+		return -1;
+	}
+	atomic_store_explicit(&s->live->stop, 1, memory_order_relaxed);
+	fputs("stopping the job at its next step\n", s->out);
+	return 0;
+}
+
+const struct cmd cmd_stop = {
+	.name = "stop",
+	.usage = "stop",
+	.summary = "Stop the running job at its next step (full-screen UI)",
+	.help = "In the full-screen UI a job runs while the prompt stays live; `stop` (or\n"
+		"Ctrl-C) ends its loop at the next step boundary with every object kept,\n"
+		"as Ctrl-C does at the plain prompt.  `continue` resumes the job, `cancel`\n"
+		"ends it.",
+	.min_args = 0, .max_args = 0,
+	/* changes no object: allowed while the job runs */
+	.flags = CMD_READONLY,
+	.exec = stop_exec,
 };
 
 const struct cmd cmd_cancel = {

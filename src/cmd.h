@@ -21,7 +21,12 @@ enum arg_kind {
 	ARG_SETTING, /* setting names (set, get) */
 };
 
-#define CMD_READONLY 1u /* allowed while a job runs: reads objects only */
+/* Allowed while a job runs (full-screen UI): the command only reads
+ * objects, adds or changes none, and computes nothing with BLAS or LAPACK
+ * (OpenBLAS is not safe from two threads at once).  It may read the objects
+ * the job writes: a bank or MLP set mid-step (torn values, for display
+ * only) and a loss history through its atomic step count. */
+#define CMD_READONLY 1u
 
 struct cmd {
 	const char *name;

@@ -1,143 +1,13 @@
-/* fe-repl.c - the readline prompt (see fe-repl.h).  It knows nothing of
- * commands beyond the table: completion reads the descriptors, lines go to
- * session_exec_line() like any script's. */
+/* fe-repl.c - the plain readline prompt (see fe-repl.h).  Lines go to
+ * session_exec_line() like any script's; history and completion are
+ * fe-common.c's. */
 #include "fe-repl.h"
-#include "cmd.h"
-#include "err.h"
+#include "fe-common.h"
 
 #include <readline/history.h>
 #include <readline/readline.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-
-#define HISTORY_MAX 2000
-
-/* Completion runs inside readline's callbacks, which carry no context. */
-static struct session *repl_session;
-
-static char *history_path(void)
-{
-	const char *env = getenv("RNR_HISTORY");
-	if (env && *env)
-		return strdup(env);
-	const char *home = getenv("HOME");
-	if (!home)
-		return NULL;
-	char *p = NULL;
-	if (asprintf(&p, "%s/.rnr_history", home) < 0)
-		return NULL;
-	return p;
-}
-
-/* Candidates for the word being completed (owned copies), filled before
- * readline asks the generator for matches. */
-static char **cand;
-static size_t n_cand, cap_cand;
-
-static void cand_clear(void)
-{
-	for (size_t i = 0; i < n_cand; i++)
-		free(cand[i]);
-	n_cand = 0;
-}
-
-static void cand_add(const char *s, size_t len, const char *suffix)
-{
-	if (n_cand == cap_cand) {
-		size_t cap = cap_cand ? 2 * cap_cand : 64;
-		char **p = realloc(cand, cap * sizeof *p);
-		if (!p)
-			return;
-		cand = p;
-		cap_cand = cap;
-	}
-	char *c = NULL;
-	if (asprintf(&c, "%.*s%s", (int)len, s, suffix) >= 0)
-		cand[n_cand++] = c;
-}
-
-static void cand_add_word(const char *s)
-{
-	cand_add(s, strlen(s), "");
-}
-
-static char *cand_generator(const char *text, int state)
-{
-	static size_t next;
-	if (!state)
-		next = 0;
-	size_t len = strlen(text);
-	while (next < n_cand) {
-		const char *c = cand[next++];
-		if (strncmp(c, text, len) == 0)
-			return strdup(c);
-	}
-	return NULL;
-}
-
-/* The option keys of c, offered as "key=". */
-static void add_option_keys(const struct cmd *c)
-{
-	for (const char *p = c->options; p && *p;) {
-		while (*p == ' ')
-			p++;
-		size_t n = strcspn(p, " ");
-		if (n)
-			cand_add(p, n, "=");
-		p += n;
-	}
-}
-
-static char **repl_complete(const char *text, int start, int end)
-{
-	(void)end;
-	cand_clear();
-	/* the command word is the first word after the last ';' */
-	int cmd_start = start;
-	while (cmd_start > 0 && rl_line_buffer[cmd_start - 1] != ';')
-		cmd_start--;
-	while (rl_line_buffer[cmd_start] == ' ' || rl_line_buffer[cmd_start] == '\t')
-		cmd_start++;
-	rl_completion_append_character = ' ';
-	if (cmd_start == start) {
-		for (size_t i = 0; cmd_table[i]; i++)
-			cand_add_word(cmd_table[i]->name);
-		return rl_completion_matches(text, cand_generator);
-	}
-	char word[64];
-	size_t wl = strcspn(rl_line_buffer + cmd_start, " \t;");
-	snprintf(word, sizeof word, "%.*s", (int)(wl < 63 ? wl : 63), rl_line_buffer + cmd_start);
-	err_clear();
-	const struct cmd *c = cmd_lookup(word);
-	if (!c)
-		return NULL;
-	/* the word before: after "to" a file name follows */
-	int prev_is_to = start >= 3 && strncmp(rl_line_buffer + start - 3, "to ", 3) == 0;
-	if (c->complete == ARG_FILE || prev_is_to) {
-		rl_completion_append_character = '\0';
-		return NULL; /* readline's own file-name completion */
-	}
-	rl_attempted_completion_over = 1;
-	switch (c->complete) {
-	case ARG_COMMAND:
-		for (size_t i = 0; cmd_table[i]; i++)
-			cand_add_word(cmd_table[i]->name);
-		break;
-	case ARG_SETTING:
-		for (size_t i = 0; settings_table[i].name; i++)
-			cand_add_word(settings_table[i].name);
-		break;
-	default:
-		for (size_t i = 0; i < repl_session->ws.n; i++)
-			cand_add_word(repl_session->ws.obj[i]->name);
-		break;
-	}
-	add_option_keys(c);
-	if (strchr(text, '='))
-		rl_completion_append_character = '\0';
-	return rl_completion_matches(text, cand_generator);
-}
 
 /* Ctrl-C at the prompt: drop the line being typed and show a new prompt,
  * like a shell.  The handler only set the flag; this runs in readline. */
@@ -155,17 +25,9 @@ static int repl_signal_event(void)
 
 int repl_run(struct session *s)
 {
-	repl_session = s;
-	rl_readline_name = "rnr";
-	rl_attempted_completion_function = repl_complete;
-	rl_basic_word_break_characters = " \t\n;";
+	fe_readline_setup(s);
 	rl_catch_signals = 0; /* our SIGINT handler sets a flag, readline redraws */
 	rl_signal_event_hook = repl_signal_event;
-	char *hist = history_path();
-	using_history();
-	stifle_history(HISTORY_MAX);
-	if (hist)
-		read_history(hist);
 	s->interactive = 1;
 	while (!s->quit) {
 		char *line = readline("rnr> ");
@@ -173,20 +35,10 @@ int repl_run(struct session *s)
 			fputc('\n', stdout);
 			break;
 		}
-		if (*line) {
-			HIST_ENTRY *last = history_length ? history_get(history_base + history_length - 1) : NULL;
-			if (!last || strcmp(last->line, line) != 0)
-				add_history(line);
-		}
+		fe_history_add(line);
 		session_exec_line(s, line);
 		free(line);
 	}
-	if (hist && write_history(hist) != 0)
-		fprintf(stderr, "rnr: could not write history to %s\n", hist);
-	free(hist);
-	cand_clear();
-	free(cand);
-	cand = NULL;
-	cap_cand = 0;
+	fe_readline_finish();
 	return 0;
 }

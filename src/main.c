@@ -6,8 +6,10 @@
 #include "err.h"
 #include "fe-repl.h"
 #include "session.h"
+#include "tui.h"
 
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +92,7 @@ int main(int argc, char **argv)
 	};
 	struct source *src = calloc((size_t)argc + 1, sizeof *src);
 	size_t n_src = 0;
-	int force_interactive = 0, no_rc = 0, bail = 0, opt;
+	int force_interactive = 0, no_rc = 0, bail = 0, plain = 0, opt;
 	if (!src)
 		return 2;
 	while ((opt = getopt_long(argc, argv, "+x:c:inhV", longopts, NULL)) != -1) {
@@ -100,7 +102,7 @@ int main(int argc, char **argv)
 		case 'i': force_interactive = 1; break;
 		case 'n': no_rc = 1; break;
 		case 'b': bail = 1; break;
-		case 'p': break; /* the prompt is plain until the TUI exists */
+		case 'p': plain = 1; break;
 		case 'h': usage(stdout); free(src); return 0;
 		case 'V': printf("rnr %s\n", PACKAGE_VERSION); free(src); return 0;
 		default: usage(stderr); free(src); return 2;
@@ -109,6 +111,7 @@ int main(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		src[n_src++] = (struct source){ 1, argv[i] };
 
+	setlocale(LC_CTYPE, ""); /* UTF-8 charts and line drawing when the locale is */
 	install_signals();
 	struct session s;
 	session_init(&s);
@@ -117,12 +120,20 @@ int main(int argc, char **argv)
 		run_startup(&s);
 	for (size_t i = 0; i < n_src && !session_should_stop(&s); i++)
 		run_source(&s, &src[i]);
-	int tty = isatty(STDIN_FILENO);
-	if (!s.quit && (force_interactive || (n_src == 0 && tty)))
-		repl_run(&s);
-	else if (!s.quit && n_src == 0)
+	int tty = isatty(STDIN_FILENO), sig = 0;
+	if (!s.quit && (force_interactive || (n_src == 0 && tty))) {
+		/* the full-screen UI on a terminal, else (or when curses cannot
+		 * start) the plain readline prompt */
+		if (plain || !tui_usable() || (sig = tui_run(&s)) < 0) {
+			if (sig < 0)
+				fprintf(stderr, "rnr: %s; using the plain prompt\n", err_msg());
+			sig = 0;
+			repl_run(&s);
+		}
+	} else if (!s.quit && n_src == 0) {
 		run_source(&s, &(struct source){ 1, "-" });
-	int status = s.failures && !s.interactive ? 1 : 0;
+	}
+	int status = sig ? 128 + sig : s.failures && !s.interactive ? 1 : 0;
 	session_free(&s);
 	free(src);
 	return status;

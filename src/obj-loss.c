@@ -3,6 +3,7 @@
  * Saved layout: /NAME/total float32 [n], /NAME/per_model float32 [n, m],
  * attrs models [m], steps_per_epoch, warmup_epochs. */
 #include "obj-loss.h"
+#include "chart.h"
 #include "err.h"
 #include "h5-util.h"
 
@@ -66,11 +67,18 @@ nomem:
 
 void losshist_push(struct losshist *h, double total, const double *per_model)
 {
-	if (h->n == h->cap)
+	size_t n = atomic_load_explicit(&h->n, memory_order_relaxed); /* ours */
+	if (n == h->cap)
 		return; /* the job reserved its steps; never reached */
-	h->total[h->n] = total;
-	memcpy(h->per_model + h->n * h->m, per_model, h->m * sizeof *per_model);
-	h->n++;
+	h->total[n] = total;
+	memcpy(h->per_model + n * h->m, per_model, h->m * sizeof *per_model);
+	/* publish: a reader that sees n + 1 sees the step's values */
+	atomic_store_explicit(&h->n, n + 1, memory_order_release);
+}
+
+size_t losshist_count(const struct losshist *h)
+{
+	return atomic_load_explicit(&h->n, memory_order_acquire);
 }
 
 double losshist_epoch_mean(const struct losshist *h, size_t e)
@@ -161,6 +169,34 @@ fail:
 	return NULL;
 }
 
+/* Total and per-model loss of every step recorded so far against epochs
+ * (step i ends at epoch (i+1)/steps_per_epoch), the end of warmup marked.
+ * Safe while a job appends: only the published steps are drawn. */
+static int losshist_chart(const struct obj *o, struct chart *c)
+{
+	const struct losshist *h = (const struct losshist *)o;
+	size_t n = losshist_count(h);
+	if (n == 0) {
+		err_set("%s: no steps recorded yet; nothing to draw", o->name);
+		return -1;
+	}
+	double step = 1.0 / (double)(h->steps_per_epoch ? h->steps_per_epoch : 1);
+	memset(c, 0, sizeof *c);
+	c->kind = CHART_LINE;
+	c->title = o->name;
+	c->xlabel = "epoch";
+	c->ylabel = "loss";
+	struct chart_series *s = chart_add_series(c, "total", NULL, h->total, n, 1);
+	s->x0 = s->dx = step;
+	/* models beyond the chart's series are left out (16 series) */
+	for (size_t k = 0; k < h->m && (s = chart_add_series(c, h->model[k], NULL,
+							      h->per_model + k, n, h->m)); k++)
+		s->x0 = s->dx = step;
+	if (h->warmup_epochs > 0)
+		c->mark[c->n_marks++] = (struct chart_mark){ (double)h->warmup_epochs, "warmup" };
+	return 0;
+}
+
 const struct obj_type losshist_type = {
 	.name = "loss",
 	.free = losshist_free,
@@ -169,4 +205,5 @@ const struct obj_type losshist_type = {
 	.bytes = losshist_bytes,
 	.save = losshist_save,
 	.load = losshist_load,
+	.chart = losshist_chart,
 };

@@ -56,7 +56,7 @@ void knntable_print(const struct knntable *t, FILE *out)
 {
 	int w = 10;
 	for (size_t i = 0; i < t->n; i++) {
-		int l = (int)(strlen(t->row[i].train) + strlen(t->row[i].test) + 3);
+		int l = (int)(strlen(t->row[i].train) + strlen(t->row[i].test) + 4);
 		if (l > w)
 			w = l;
 	}

@@ -6,6 +6,9 @@
 #include "obj-loss.h"
 #include "obj-mlp.h"
 #include "obj-table.h"
+#include "obj-spectrum.h"
+#include "obj-hist.h"
+#include "obj-probe.h"
 
 const struct obj_type *const obj_types[] = {
 	&cache_type,
@@ -13,5 +16,8 @@ const struct obj_type *const obj_types[] = {
 	&mlpset_type,
 	&losshist_type,
 	&knntable_type,
+	&spectrum_type,
+	&hist_type,
+	&probe_type,
 	NULL,
 };

@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "job.h"
+#include "job-run.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ void session_init(struct session *s)
 	settings_defaults(&s->set);
 	settings_apply(&s->set);
 	s->out = stdout;
+	s->err = stderr;
 }
 
 void session_free(struct session *s)
@@ -32,18 +34,47 @@ void session_error(const struct session *s, const char *cmd, const char *msg)
 {
 	fflush(s->out);
 	if (s->file)
-		fprintf(stderr, "%s:%zu: ", s->file, s->line);
+		fprintf(s->err, "%s:%zu: ", s->file, s->line);
 	else if (!s->interactive)
-		fputs("rnr: ", stderr);
+		fputs("rnr: ", s->err);
 	if (cmd)
-		fprintf(stderr, "%s: ", cmd);
-	fprintf(stderr, "%s\n", msg);
-	fflush(stderr);
+		fprintf(s->err, "%s: ", cmd);
+	fprintf(s->err, "%s\n", msg);
+	fflush(s->err);
 }
 
 int session_should_stop(const struct session *s)
 {
-	return s->quit || (s->set.bail && s->failures > 0);
+	return s->quit || (s->set.bail && s->failures > 0) ||
+	       (s->live && atomic_load_explicit(&s->live->abort, memory_order_relaxed));
+}
+
+void session_lock(struct session *s)
+{
+	if (s->lock)
+		pthread_mutex_lock(s->lock);
+}
+
+void session_unlock(struct session *s)
+{
+	if (s->lock)
+		pthread_mutex_unlock(s->lock);
+}
+
+void session_view(struct session *view, const struct session *s, FILE *out, FILE *err,
+		  const char *refuse)
+{
+	memset(view, 0, sizeof *view);
+	view->ws = s->ws;
+	view->set = s->set;
+	view->out = out;
+	view->err = err;
+	view->interactive = 1;
+	view->job = s->job;
+	view->live = s->live;
+	view->refuse = refuse;
+	view->show_chart = s->show_chart;
+	view->ui = s->ui;
 }
 
 static int exec_call(struct session *s, struct cmd_call *call)
@@ -58,8 +89,15 @@ static int exec_call(struct session *s, struct cmd_call *call)
 		session_error(s, c->name, err_msg());
 		return -1;
 	}
+	if (s->refuse && !(c->flags & CMD_READONLY)) {
+		session_error(s, c->name, s->refuse);
+		return -1;
+	}
 	err_clear();
-	session_interrupted = 0;
+	/* only the thread that runs jobs sees SIGINT's flag (the full-screen
+	 * UI has its own), so another thread never writes it */
+	if (session_interrupted)
+		session_interrupted = 0;
 	if (c->exec(s, &a) < 0) {
 		session_error(s, c->name, err_msg());
 		return -1;

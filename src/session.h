@@ -4,6 +4,7 @@
 #ifndef RNR_SESSION_H
 #define RNR_SESSION_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -13,11 +14,14 @@
 #define SESSION_MAX_DEPTH 16
 
 struct job;
+struct jobrun_live;
+struct chart;
 
 struct session {
 	struct ws ws;
 	struct settings set;
 	FILE *out;              /* command output */
+	FILE *err;              /* error messages (session_error); stderr */
 	const char *file;       /* command file being run, NULL at the prompt */
 	size_t line;            /* its current line */
 	int depth;              /* nesting of `source` */
@@ -25,6 +29,18 @@ struct session {
 	int quit;               /* set by `quit`: stop reading input */
 	int interactive;        /* reading from a person at a terminal */
 	struct job *job;        /* the current (running or stopped) job */
+
+	/* Set by the full-screen UI only (NULL/0 at the plain prompt and in
+	 * scripts, where one thread does everything): */
+	pthread_mutex_t *lock;  /* held by the worker thread while it runs a
+				 * command line; a job releases it while it steps */
+	struct jobrun_live *live; /* progress and stop flag of the running job */
+	const char *refuse;     /* commands without CMD_READONLY fail with this */
+	/* Show a chart (from `plot`) in the chart pane; the chart's arrays may
+	 * be freed after the call, so the front end copies what it keeps.
+	 * name is the object drawn.  0, or -1 with err_set(). */
+	int (*show_chart)(struct session *s, const char *name, const struct chart *c);
+	void *ui;               /* the front end's state, for show_chart */
 };
 
 /* Set by SIGINT: stops the running job at its next step boundary. */
@@ -49,5 +65,16 @@ void session_error(const struct session *s, const char *cmd, const char *msg);
 
 /* Should a script stop now (quit, or bail after a failure)? */
 int session_should_stop(const struct session *s);
+
+/* Take and release s->lock (no-ops when it is NULL). */
+void session_lock(struct session *s);
+void session_unlock(struct session *s);
+
+/* A session for running read-only commands on the UI thread while the
+ * worker runs a line of s: it shares s's objects, settings, job and live
+ * progress (copied while the caller holds s->lock), writes to out and err,
+ * and refuses every command without CMD_READONLY with the message refuse. */
+void session_view(struct session *view, const struct session *s, FILE *out, FILE *err,
+		  const char *refuse);
 
 #endif

@@ -1,0 +1,240 @@
+/* eval-spectrum.c - singular value spectra (see eval-spectrum.h). */
+#include "eval-spectrum.h"
+#include "err.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bytes of the double block the Gram path converts at a time. */
+#define GRAM_BLOCK_BYTES (8u << 20)
+
+const size_t spectrum_energy_top[3] = { 1, 10, 100 };
+
+const char *spectrum_method_name(enum spectrum_method m)
+{
+	switch (m) {
+	case SPECTRUM_GRAM:
+		return "gram";
+	case SPECTRUM_SVD:
+		return "svd";
+	default:
+		return "auto";
+	}
+}
+
+/* scale [n]: 1 / ||row i|| in double (0 for a zero row, which then stays
+ * zero), or 1 when not normalising; *zero counts the zero rows.  -1 with
+ * err_set() naming the row and column of a value that is not finite. */
+static int row_scales(double *scale, const struct mat *a, int normalize, size_t *zero)
+{
+	*zero = 0;
+	for (size_t i = 0; i < a->rows; i++) {
+		const float *r = mat_row(a, i);
+		double ss = 0.0;
+		for (size_t c = 0; c < a->cols; c++) {
+			if (!isfinite(r[c])) {
+				err_set("row %zu, column %zu is not finite (%g)", i, c,
+					(double)r[c]);
+				return -1;
+			}
+			ss += (double)r[c] * r[c];
+		}
+		*zero += ss == 0.0;
+		scale[i] = !normalize ? 1.0 : ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
+	}
+	return 0;
+}
+
+/* G [k x k] (upper triangle, row-major) = sum over blocks of the scaled
+ * rows of A converted to double: A^T A when tall (k = d), A A^T when wide
+ * (k = n).  scale [n] from row_scales. */
+static int gram_accumulate(double *g, const struct mat *a, const double *scale)
+{
+	size_t n = a->rows, d = a->cols;
+	int tall = n >= d;
+	size_t k = tall ? d : n, other = tall ? n : d;
+	/* a block is [nb rows x d] (tall) or [n x nb columns] (wide) */
+	size_t nb = GRAM_BLOCK_BYTES / sizeof(double) / k;
+	nb = nb < 1 ? 1 : nb > other ? other : nb;
+	if (nb > INT_MAX)
+		nb = INT_MAX;
+	double *blk = malloc(nb * k * sizeof *blk);
+	if (!blk) {
+		err_nomem("Gram block", nb * k * sizeof *blk);
+		return -1;
+	}
+	memset(g, 0, k * k * sizeof *g);
+	for (size_t j0 = 0; j0 < other; j0 += nb) {
+		size_t nj = other - j0 < nb ? other - j0 : nb;
+		if (tall) {
+			/* blk [nj x d] = rows j0.. scaled */
+			for (size_t i = 0; i < nj; i++) {
+				const float *r = mat_row(a, j0 + i);
+				for (size_t c = 0; c < d; c++)
+					blk[i * d + c] = r[c] * scale[j0 + i];
+			}
+			/* G [d x d] += blk^T blk */
+			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)nj, 1.0,
+				    blk, (int)d, 1.0, g, (int)d);
+		} else {
+			/* blk [n x nj] = columns j0.. of every row, scaled */
+			for (size_t i = 0; i < n; i++) {
+				const float *r = mat_row(a, i) + j0;
+				for (size_t c = 0; c < nj; c++)
+					blk[i * nj + c] = r[c] * scale[i];
+			}
+			/* G [n x n] += blk blk^T */
+			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)nj, 1.0,
+				    blk, (int)nj, 1.0, g, (int)n);
+		}
+	}
+	free(blk);
+	return 0;
+}
+
+/* sigma [k] from the eigenvalues of the Gram matrix. */
+static int spectrum_gram(double *sigma, const struct mat *a, const double *scale)
+{
+	size_t k = a->rows < a->cols ? a->rows : a->cols;
+	if (k > SIZE_MAX / sizeof(double) / k) {
+		err_set("Gram matrix of %zu x %zu overflows", k, k);
+		return -1;
+	}
+	double *g = malloc(k * k * sizeof *g), *w = malloc(k * sizeof *w);
+	if (!g || !w) {
+		free(g);
+		free(w);
+		err_nomem("Gram matrix", k * k * sizeof *g);
+		return -1;
+	}
+	int rc = gram_accumulate(g, a, scale);
+	if (rc == 0) {
+		/* the row-major upper triangle is the column-major lower one:
+		 * no transposed copy inside LAPACKE */
+		lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', (lapack_int)k, g,
+						 (lapack_int)k, w);
+		if (info != 0) {
+			err_set("LAPACK dsyevd failed (info %d)", (int)info);
+			rc = -1;
+		}
+	}
+	if (rc == 0) /* w ascending; tiny negative lambdas are rounding of 0 */
+		for (size_t i = 0; i < k; i++)
+			sigma[i] = w[k - 1 - i] > 0.0 ? sqrt(w[k - 1 - i]) : 0.0;
+	free(g);
+	free(w);
+	return rc;
+}
+
+/* sigma [k] from DGESDD on a double copy of the scaled rows. */
+static int spectrum_svd(double *sigma, const struct mat *a, const double *scale)
+{
+	size_t n = a->rows, d = a->cols;
+	if (d && n > SIZE_MAX / sizeof(double) / d) {
+		err_set("%zu x %zu doubles overflow the address space", n, d);
+		return -1;
+	}
+	double *x = malloc(n * d * sizeof *x);
+	if (!x) {
+		err_nomem("double copy for the SVD (method=gram needs none)", n * d * sizeof *x);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const float *r = mat_row(a, i);
+		for (size_t c = 0; c < d; c++)
+			x[i * d + c] = r[c] * scale[i];
+	}
+	/* row-major A [n x d] is column-major A^T [d x n]: same values, no
+	 * transposed copy inside LAPACKE */
+	double u = 0.0, vt = 0.0;
+	lapack_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'N', (lapack_int)d, (lapack_int)n, x,
+					 (lapack_int)d, sigma, &u, 1, &vt, 1);
+	free(x);
+	if (info != 0) {
+		err_set("LAPACK dgesdd failed (info %d)", (int)info);
+		return -1;
+	}
+	return 0;
+}
+
+int spectrum_compute(double *sigma, const struct mat *a, int normalize,
+		     enum spectrum_method method, enum spectrum_method *used,
+		     size_t *zero_rows)
+{
+	size_t n = a->rows, d = a->cols;
+	if (n == 0 || d == 0) {
+		err_set("spectrum of an empty matrix (%zu x %zu)", n, d);
+		return -1;
+	}
+	if (n > INT_MAX || d > INT_MAX) {
+		err_set("%zu x %zu exceeds LAPACK's int sizes", n, d);
+		return -1;
+	}
+	if (method == SPECTRUM_AUTO)
+		method = n >= 2 * d || d >= 2 * n ? SPECTRUM_GRAM : SPECTRUM_SVD;
+	double *scale = malloc(n * sizeof *scale);
+	if (!scale) {
+		err_nomem("row norms", n * sizeof *scale);
+		return -1;
+	}
+	size_t zero;
+	int rc = row_scales(scale, a, normalize, &zero);
+	if (rc == 0)
+		rc = method == SPECTRUM_GRAM ? spectrum_gram(sigma, a, scale)
+					     : spectrum_svd(sigma, a, scale);
+	free(scale);
+	if (rc < 0)
+		return -1;
+	/* DGESDD returns them descending already; DSYEVD's were reversed.
+	 * Keep the contract exact even if rounding produced a swap. */
+	size_t k = n < d ? n : d;
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0 && sigma[j] > sigma[j - 1]; j--) {
+			double t = sigma[j];
+			sigma[j] = sigma[j - 1];
+			sigma[j - 1] = t;
+		}
+	if (used)
+		*used = method;
+	if (zero_rows)
+		*zero_rows = zero;
+	return 0;
+}
+
+void spectrum_summarize(struct spectrum_summary *s, const double *sigma, size_t k)
+{
+	memset(s, 0, sizeof *s);
+	s->k = k;
+	s->sigma1 = k ? sigma[0] : 0.0;
+	double sum = 0.0, sum2 = 0.0;
+	for (size_t i = 0; i < k; i++) {
+		sum += sigma[i];
+		sum2 += sigma[i] * sigma[i];
+	}
+	if (!(sum > 0.0))
+		return;
+	double h = 0.0;
+	for (size_t i = 0; i < k; i++) {
+		double p = sigma[i] / sum;
+		if (p > 0.0)
+			h -= p * log(p);
+	}
+	s->eff_rank = exp(h);
+	for (size_t t = 0; t < 3; t++) {
+		size_t top = spectrum_energy_top[t] < k ? spectrum_energy_top[t] : k;
+		double e = 0.0;
+		for (size_t i = 0; i < top; i++)
+			e += sigma[i] * sigma[i];
+		s->energy[t] = e / sum2;
+	}
+	for (size_t i = 0; i < k; i++)
+		if (sigma[i] / s->sigma1 < SPECTRUM_TAIL_RATIO) {
+			s->tail_index = i + 1;
+			break;
+		}
+}

@@ -1,0 +1,226 @@
+/* obj-spectrum.c - singular value spectra (see obj-spectrum.h).
+ *
+ * Saved layout: /NAME/sigma float64 [k]; attributes source (string), n, d,
+ * zero_rows, rows_normalized, tail_index (int64), method (string), and the
+ * summary as float64: effective_rank, energy_top1, energy_top10,
+ * energy_top100.  Loading reads sigma and recomputes the rest from it. */
+#include "obj-spectrum.h"
+#include "chart.h"
+#include "err.h"
+#include "h5-attr.h"
+#include "h5-util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void spectrum_free(struct obj *o)
+{
+	struct spectrum *sp = (struct spectrum *)o;
+	free(sp->source);
+	free(sp->sigma);
+	free(sp->norm);
+	obj_fini(o);
+	free(sp);
+}
+
+struct spectrum *spectrum_new(const char *name, const char *source, size_t n, size_t d,
+			      const double *sigma, int normalized,
+			      enum spectrum_method method, size_t zero_rows)
+{
+	size_t k = n < d ? n : d;
+	if (k == 0) {
+		err_set("spectrum of an empty matrix (%zu x %zu)", n, d);
+		return NULL;
+	}
+	for (size_t i = 0; i < k; i++)
+		if (!(sigma[i] >= 0.0) || !isfinite(sigma[i]) || (i && sigma[i] > sigma[i - 1])) {
+			err_set("singular value %zu (%g) is not finite, >= 0 and at most the "
+				"one before", i + 1, sigma[i]);
+			return NULL;
+		}
+	struct spectrum *sp = calloc(1, sizeof *sp);
+	if (!sp || obj_init(&sp->base, &spectrum_type, name) < 0) {
+		free(sp);
+		return err_nomem("spectrum", sizeof *sp);
+	}
+	sp->source = strdup(source);
+	sp->sigma = malloc(k * sizeof *sp->sigma);
+	sp->norm = malloc(k * sizeof *sp->norm);
+	if (!sp->source || !sp->sigma || !sp->norm) {
+		spectrum_free(&sp->base);
+		return err_nomem("spectrum", 2 * k * sizeof(double));
+	}
+	sp->n = n;
+	sp->d = d;
+	sp->k = k;
+	sp->zero_rows = zero_rows;
+	sp->normalized = normalized;
+	sp->method = method;
+	memcpy(sp->sigma, sigma, k * sizeof *sigma);
+	for (size_t i = 0; i < k; i++)
+		sp->norm[i] = sigma[0] > 0.0 ? sigma[i] / sigma[0] : 0.0;
+	spectrum_summarize(&sp->sum, sigma, k);
+	return sp;
+}
+
+/* The summary; its first line starts "NAME: " when named (after `svd`),
+ * is indented under `show`'s own header otherwise. */
+static void print_summary(const struct spectrum *sp, FILE *out, int named)
+{
+	const struct spectrum_summary *s = &sp->sum;
+	fprintf(out, "%s%sspectrum of %s (%zu x %zu%s), %zu values by %s\n",
+		named ? sp->base.name : " ", named ? ": " : " ", sp->source, sp->n, sp->d,
+		sp->normalized ? ", rows normalised" : "", sp->k,
+		spectrum_method_name(sp->method));
+	if (sp->zero_rows)
+		fprintf(out, "  all-zero rows: %zu (kept as zero)\n", sp->zero_rows);
+	fprintf(out, "  sigma_1 %.6g, effective rank %.2f of %zu\n", s->sigma1, s->eff_rank, s->k);
+	fprintf(out, "  energy in the top 1 / 10 / 100 values: %.2f%% / %.2f%% / %.2f%%\n",
+		100.0 * s->energy[0], 100.0 * s->energy[1], 100.0 * s->energy[2]);
+	if (s->tail_index)
+		fprintf(out, "  sigma_i / sigma_1 < %g from i = %zu\n", SPECTRUM_TAIL_RATIO,
+			s->tail_index);
+	else
+		fprintf(out, "  sigma_i / sigma_1 >= %g for every i\n", SPECTRUM_TAIL_RATIO);
+}
+
+void spectrum_print_summary(const struct spectrum *sp, FILE *out)
+{
+	print_summary(sp, out, 1);
+}
+
+static void spectrum_describe(const struct obj *o, FILE *out)
+{
+	const struct spectrum *sp = (const struct spectrum *)o;
+	print_summary(sp, out, 0);
+	size_t top = sp->k < 10 ? sp->k : 10;
+	fprintf(out, "  top values (i, sigma_i, sigma_i / sigma_1):\n");
+	for (size_t i = 0; i < top; i++)
+		fprintf(out, "    %3zu  %12.6g  %.6f\n", i + 1, sp->sigma[i], sp->norm[i]);
+	if (sp->k > top)
+		fprintf(out, "    ...\n    %3zu  %12.6g  %.6g (smallest)\n", sp->k,
+			sp->sigma[sp->k - 1], sp->norm[sp->k - 1]);
+}
+
+static void spectrum_shape(const struct obj *o, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%zu values", ((const struct spectrum *)o)->k);
+}
+
+static size_t spectrum_bytes(const struct obj *o)
+{
+	const struct spectrum *sp = (const struct spectrum *)o;
+	return sizeof *sp + 2 * sp->k * sizeof(double) + strlen(sp->source) + 1;
+}
+
+static int spectrum_save(const struct obj *o, hid_t g)
+{
+	const struct spectrum *sp = (const struct spectrum *)o;
+	const struct spectrum_summary *s = &sp->sum;
+	hsize_t k = sp->k;
+	return h5u_write_dataset(g, "sigma", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &k,
+				 sp->sigma) < 0 ||
+	       h5u_write_str_attr(g, "source", sp->source) < 0 ||
+	       h5u_write_str_attr(g, "method", spectrum_method_name(sp->method)) < 0 ||
+	       h5u_write_i64_attr(g, "n", (int64_t)sp->n) < 0 ||
+	       h5u_write_i64_attr(g, "d", (int64_t)sp->d) < 0 ||
+	       h5u_write_i64_attr(g, "zero_rows", (int64_t)sp->zero_rows) < 0 ||
+	       h5u_write_i64_attr(g, "rows_normalized", sp->normalized) < 0 ||
+	       h5u_write_i64_attr(g, "tail_index", (int64_t)s->tail_index) < 0 ||
+	       h5a_write_f64(g, "effective_rank", s->eff_rank) < 0 ||
+	       h5a_write_f64(g, "energy_top1", s->energy[0]) < 0 ||
+	       h5a_write_f64(g, "energy_top10", s->energy[1]) < 0 ||
+	       h5a_write_f64(g, "energy_top100", s->energy[2]) < 0 ? -1 : 0;
+}
+
+/* A non-negative int64 attribute that must be there, as a size_t. */
+static int read_size(hid_t g, const char *name, size_t *out)
+{
+	int64_t v;
+	int rc = h5u_attr_i64(g, name, &v);
+	if (rc == 0)
+		err_set("no attribute '%s'", name);
+	else if (rc > 0 && v < 0)
+		err_set("attribute '%s' is negative (%lld)", name, (long long)v);
+	if (rc <= 0 || v < 0)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static struct obj *spectrum_load(hid_t g, const char *name)
+{
+	char **src = NULL, **meth = NULL;
+	size_t nsrc = 0, nmeth = 0, n = 0, d = 0, zero = 0, normalized = 1;
+	double *sigma = NULL;
+	struct spectrum *sp = NULL;
+	if (h5u_attr_text(g, "source", &src, &nsrc) < 0 ||
+	    h5u_attr_text(g, "method", &meth, &nmeth) < 0 || read_size(g, "n", &n) < 0 ||
+	    read_size(g, "d", &d) < 0 || read_size(g, "zero_rows", &zero) < 0 ||
+	    read_size(g, "rows_normalized", &normalized) < 0)
+		goto fail;
+	size_t k = n < d ? n : d;
+	if (nsrc != 1 || nmeth != 1 || k == 0 || k > (1u << 30)) {
+		err_set("expected one source and method string and n, d >= 1 (got %zu x %zu)",
+			n, d);
+		goto fail;
+	}
+	if (!(sigma = malloc(k * sizeof *sigma))) {
+		err_nomem("spectrum", k * sizeof *sigma);
+		goto fail;
+	}
+	if (h5u_read_exact(g, "sigma", H5T_NATIVE_DOUBLE, sigma, k) < 0)
+		goto fail;
+	enum spectrum_method m = strcmp(meth[0], "svd") == 0 ? SPECTRUM_SVD : SPECTRUM_GRAM;
+	sp = spectrum_new(name, src[0], n, d, sigma, normalized != 0, m, zero);
+	if (!sp)
+		goto fail;
+	h5u_strings_free(src, nsrc);
+	h5u_strings_free(meth, nmeth);
+	free(sigma);
+	return &sp->base;
+fail:
+	err_prefix("spectrum %s", name);
+	h5u_strings_free(src, nsrc);
+	h5u_strings_free(meth, nmeth);
+	free(sigma);
+	return NULL;
+}
+
+/* One series: sigma_i / sigma_1 against i = 1..k on a log y axis, so that
+ * `plot` can overlay several spectra as in the paper's figure 11. */
+static int spectrum_chart(const struct obj *o, struct chart *c)
+{
+	const struct spectrum *sp = (const struct spectrum *)o;
+	if (!(sp->sum.sigma1 > 0.0)) {
+		err_set("%s: every singular value is 0; nothing to draw", o->name);
+		return -1;
+	}
+	memset(c, 0, sizeof *c);
+	c->kind = CHART_LINE;
+	c->title = "singular values, sorted";
+	c->xlabel = "index i";
+	c->ylabel = "sigma_i / sigma_1";
+	c->logy = 1;
+	struct chart_series *s = &c->series[c->n_series++];
+	s->label = o->name;
+	s->x = NULL;
+	s->x0 = 1.0;
+	s->dx = 1.0;
+	s->y = sp->norm;
+	s->n = sp->k;
+	s->stride = 1;
+	return 0;
+}
+
+const struct obj_type spectrum_type = {
+	.name = "spectrum",
+	.free = spectrum_free,
+	.describe = spectrum_describe,
+	.shape = spectrum_shape,
+	.bytes = spectrum_bytes,
+	.save = spectrum_save,
+	.load = spectrum_load,
+	.chart = spectrum_chart,
+};

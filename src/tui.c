@@ -1,0 +1,662 @@
+/* tui.c - the full-screen UI's main loop, layout, terminal and signals
+ * (see tui.h and, for the threads, tui-int.h).
+ *
+ * One loop on the UI thread waits in poll() on the terminal, a self-pipe
+ * (written by signal handlers and the worker) and the captured stderr.  It
+ * feeds keys to readline, starts command lines on the worker, runs
+ * read-only commands itself while the worker is busy, and draws a frame:
+ * at once after a key, ten times a second while the worker runs.  Before a
+ * frame, tui_update() copies what the panes show from the workspace, but
+ * only when it gets the session lock at once; otherwise the last copy
+ * stays on screen.  Signal handlers only set flags and write the pipe. */
+#include "config.h"
+
+#include "tui.h"
+#include "tui-int.h"
+#include "err.h"
+#include "fe-common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <readline/readline.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <term.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SCROLLBACK_LINES 5000
+#define FRAME_SECS 0.1          /* steady redraw while the worker runs */
+#define MSG_SECS 4.0
+
+/* ---- signals: flags and the self-pipe only ---- */
+
+static volatile sig_atomic_t sig_int, sig_term;
+static volatile int wake_wr = -1;
+static struct sigaction old_int, old_term, old_hup, old_winch;
+static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+#define N_FATAL (sizeof fatal_sigs / sizeof fatal_sigs[0])
+static struct sigaction old_fatal[N_FATAL];
+/* what a fatal signal writes to put the terminal back (no curses calls) */
+static struct termios saved_tio;
+static int have_tio;
+static char restore_seq[256];
+static size_t restore_len;
+/* for exit() from elsewhere */
+static struct tui *active;
+
+static void wake(void)
+{
+	int fd = wake_wr;
+	if (fd >= 0) {
+		ssize_t r = write(fd, "s", 1);
+		(void)r;
+	}
+}
+
+static void on_signal(int sig)
+{
+	int e = errno;
+	if (sig == SIGINT)
+		sig_int = 1;
+	else
+		sig_term = sig;
+	wake();
+	errno = e;
+}
+
+/* curses' own SIGWINCH handler queues KEY_RESIZE; this one also wakes the
+ * loop, in whatever thread the signal landed. */
+static void on_winch(int sig)
+{
+	int e = errno;
+	if (old_winch.sa_flags & SA_SIGINFO) {
+		if (old_winch.sa_sigaction)
+			old_winch.sa_sigaction(sig, NULL, NULL);
+	} else if (old_winch.sa_handler != SIG_DFL && old_winch.sa_handler != SIG_IGN) {
+		old_winch.sa_handler(sig);
+	}
+	wake();
+	errno = e;
+}
+
+static void on_fatal(int sig)
+{
+	ssize_t r = write(STDOUT_FILENO, restore_seq, restore_len);
+	(void)r;
+	if (have_tio)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns at once */
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	sa.sa_handler = on_winch;
+	sigaction(SIGWINCH, &sa, &old_winch);
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND;
+	for (size_t i = 0; i < N_FATAL; i++)
+		sigaction(fatal_sigs[i], &sa, &old_fatal[i]);
+}
+
+static void restore_signals(void)
+{
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	sigaction(SIGWINCH, &old_winch, NULL);
+	for (size_t i = 0; i < N_FATAL; i++)
+		sigaction(fatal_sigs[i], &old_fatal[i], NULL);
+}
+
+static void add_cap(const char *cap)
+{
+	char *s = tigetstr(cap);
+	if (!s || s == (char *)-1)
+		return;
+	size_t n = strlen(s);
+	if (restore_len + n < sizeof restore_seq) {
+		memcpy(restore_seq + restore_len, s, n);
+		restore_len += n;
+	}
+}
+
+/* ---- small helpers ---- */
+
+double tui_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int tui_busy(const struct tui *t)
+{
+	return t->exec.started;
+}
+
+void tui_message(struct tui *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->msg, sizeof t->msg, fmt, ap);
+	va_end(ap);
+	t->msg_until = tui_now() + MSG_SECS;
+	t->dirty = 1;
+}
+
+void tui_scroll(struct tui *t, long rows)
+{
+	t->scroll += rows;
+	if (t->scroll < 0)
+		t->scroll = 0;
+	t->dirty = 1; /* tui_draw clamps it to the top */
+}
+
+void tui_toggle_log(struct tui *t)
+{
+	t->logy = !t->logy;
+	t->stale = 1;
+	tui_message(t, "y axis %s", t->chart_logy ? "linear" : "log");
+}
+
+void tui_redraw_all(struct tui *t)
+{
+	clearok(curscr, TRUE);
+	t->dirty = 1;
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static int make_pipe(int p[2])
+{
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	return set_nonblock(p[0]) < 0 || set_nonblock(p[1]) < 0 ? -1 : 0;
+}
+
+static int lock_enter(void *arg)
+{
+	return pthread_mutex_trylock(&((struct tui *)arg)->lock);
+}
+
+static void lock_leave(void *arg)
+{
+	pthread_mutex_unlock(&((struct tui *)arg)->lock);
+}
+
+/* ---- layout ---- */
+
+static void layout(struct tui_layout *l, int rows, int cols)
+{
+	memset(l, 0, sizeof *l);
+	l->rows = rows;
+	l->cols = cols;
+	l->too_small = rows < TUI_MIN_ROWS || cols < TUI_MIN_COLS;
+	l->status_y = rows - 2;
+	l->prompt_y = rows - 1;
+	if (l->too_small)
+		return;
+	int body = rows - 2;
+	l->top_h = body * 11 / 20;
+	l->ws_w = cols * 2 / 5;
+	if (l->ws_w > 60)
+		l->ws_w = 60;
+	l->chart_x = 0;
+	l->chart_y = 1;
+	l->chart_w = cols - l->ws_w;
+	l->chart_h = l->top_h - 1;
+	l->ws_x = l->chart_w;
+	l->ws_y = 1;
+	l->ws_h = l->top_h - 1;
+	l->sb_y = l->top_h + 1;
+	l->sb_h = body - l->top_h - 1;
+}
+
+static void relayout(struct tui *t)
+{
+	layout(&t->lay, LINES, COLS);
+	rl_set_screen_size(LINES, COLS);
+	t->stale = 1;
+}
+
+/* ---- running lines ---- */
+
+/* A line typed while the worker is busy runs here, on the UI thread, as a
+ * view of the session that refuses every command that is not read-only. */
+static void run_view(struct tui *t, const char *line)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += 300 * 1000 * 1000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	if (pthread_mutex_timedlock(&t->lock, &until) != 0) {
+		scrollback_add(t->sb, SB_ERR, "the workspace is busy: wait for the running "
+			       "command to finish");
+		return;
+	}
+	if (atomic_load_explicit(&t->live.running, memory_order_acquire))
+		snprintf(t->refuse, sizeof t->refuse, "a job is running: wait, or `stop` it");
+	else
+		snprintf(t->refuse, sizeof t->refuse, "`%.100s` is running: wait for it",
+			 t->busy_line);
+	struct session v;
+	session_view(&v, t->s, t->ui_out, t->ui_err, t->refuse);
+	session_exec_line(&v, line);
+	fflush(t->ui_out);
+	fflush(t->ui_err);
+	pthread_mutex_unlock(&t->lock);
+	t->stale = 1;
+	if (v.quit)
+		tui_request_quit(t);
+}
+
+/* A line typed while a command that is not a job runs waits for it, like
+ * type-ahead at a terminal. */
+static void queue_line(struct tui *t, const char *line)
+{
+	char **q = realloc(t->queue, (t->n_queue + 1) * sizeof *q);
+	if (!q || !(q[t->n_queue] = strdup(line))) {
+		if (q)
+			t->queue = q;
+		scrollback_add(t->sb, SB_ERR, "out of memory: the line is dropped");
+		return;
+	}
+	t->queue = q;
+	t->n_queue++;
+	tui_message(t, "queued: runs when `%.60s` is done", t->busy_line);
+}
+
+static void drop_queue(struct tui *t)
+{
+	for (size_t i = 0; i < t->n_queue; i++)
+		free(t->queue[i]);
+	free(t->queue);
+	t->queue = NULL;
+	t->n_queue = 0;
+}
+
+static void run_line(struct tui *t, const char *line)
+{
+	if (tui_busy(t)) {
+		if (atomic_load_explicit(&t->live.running, memory_order_acquire) || t->quitting)
+			run_view(t, line);
+		else
+			queue_line(t, line);
+		return;
+	}
+	atomic_store_explicit(&t->live.abort, 0, memory_order_relaxed);
+	if (tui_exec_start(&t->exec, t->s, line, t->wake[1]) < 0) {
+		scrollback_add(t->sb, SB_ERR, err_msg());
+		return;
+	}
+	snprintf(t->busy_line, sizeof t->busy_line, "%s", line);
+	t->busy_since = tui_now();
+}
+
+void tui_on_line(struct tui *t, char *line)
+{
+	t->dirty = 1;
+	if (!line) { /* Ctrl-D on an empty line */
+		tui_request_quit(t);
+		return;
+	}
+	size_t n = strspn(line, " \t");
+	char *echo = NULL;
+	if (asprintf(&echo, "rnr> %s", line) >= 0) {
+		scrollback_add(t->sb, SB_CMD, echo);
+		free(echo);
+	}
+	t->scroll = 0;
+	if (line[n]) {
+		fe_history_add(line);
+		run_line(t, line);
+	}
+	free(line);
+}
+
+void tui_request_quit(struct tui *t)
+{
+	if (!tui_busy(t)) {
+		t->quit = 1;
+		return;
+	}
+	t->quitting = 1;
+	atomic_store_explicit(&t->live.abort, 1, memory_order_relaxed);
+	atomic_store_explicit(&t->live.stop, 1, memory_order_relaxed);
+	tui_message(t, "leaving once `%.80s` stops", t->busy_line);
+}
+
+static void on_ctrl_c(struct tui *t)
+{
+	if (t->confirm_quit) {
+		t->confirm_quit = 0;
+		tui_message(t, "staying");
+		return;
+	}
+	if (tui_busy(t)) {
+		if (t->n_queue) {
+			tui_message(t, "dropped %zu queued line%s", t->n_queue,
+				    t->n_queue == 1 ? "" : "s");
+			drop_queue(t);
+		} else if (atomic_load_explicit(&t->live.running, memory_order_acquire)) {
+			atomic_store_explicit(&t->live.stop, 1, memory_order_relaxed);
+			tui_message(t, "stopping the job at its next step");
+		} else {
+			tui_message(t, "`%.80s` cannot be interrupted: it ends on its own",
+				    t->busy_line);
+		}
+		return;
+	}
+	if (rl_end > 0)
+		tui_input_clear_line(t);
+	if (!t->ctrl_c_idle) {
+		t->ctrl_c_idle = 1;
+		tui_message(t, "Ctrl-C again to leave rnr (it asks first); `quit` leaves at once");
+		return;
+	}
+	t->ctrl_c_idle = 0;
+	t->confirm_quit = 1;
+	t->msg_until = 0;
+	t->dirty = 1;
+}
+
+static void on_worker_done(struct tui *t)
+{
+	t->busy_line[0] = '\0';
+	t->stale = 1;
+	if (t->s->quit || t->quitting) {
+		t->quit = 1;
+		return;
+	}
+	if (t->n_queue) {
+		char *line = t->queue[0];
+		memmove(t->queue, t->queue + 1, --t->n_queue * sizeof *t->queue);
+		run_line(t, line);
+		free(line);
+	}
+}
+
+/* Keys from curses, queued so readline can see a whole escape sequence. */
+static int read_keys(struct tui *t)
+{
+	int c, any = 0;
+	while ((c = wgetch(stdscr)) != ERR) {
+		if (c == KEY_RESIZE) {
+			relayout(t);
+			continue;
+		}
+		if (c > 255)
+			continue;
+		if (t->inq_n == sizeof t->inq) /* full: hand the oldest over now */
+			break;
+		t->inq[(t->inq_head + t->inq_n) % sizeof t->inq] = (unsigned char)c;
+		t->inq_n++;
+	}
+	while (t->inq_n && !t->quit) {
+		c = t->inq[t->inq_head];
+		t->inq_head = (t->inq_head + 1) % sizeof t->inq;
+		t->inq_n--;
+		tui_input_byte(t, c);
+		any = 1;
+	}
+	return any;
+}
+
+/* ---- the terminal ---- */
+
+int tui_usable(void)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return 0;
+	const char *term = getenv("TERM");
+	if (!term || !*term || strcmp(term, "dumb") == 0)
+		return 0;
+	int err = 0;
+	if (setupterm(term, STDOUT_FILENO, &err) != OK)
+		return 0;
+	char *cup = tigetstr("cup");
+	int ok = cup && cup != (char *)-1;
+	del_curterm(cur_term);
+	return ok;
+}
+
+static void close_terminal(struct tui *t)
+{
+	if (!t->scr)
+		return;
+	endwin();
+	delscreen(t->scr);
+	t->scr = NULL;
+	if (t->saved_fd2 >= 0) {
+		fflush(stderr);
+		dup2(t->saved_fd2, STDERR_FILENO);
+		close(t->saved_fd2);
+		t->saved_fd2 = -1;
+	}
+	restore_signals();
+	wake_wr = -1;
+}
+
+static void at_exit(void)
+{
+	if (active)
+		close_terminal(active);
+}
+
+static int open_terminal(struct tui *t)
+{
+	have_tio = tcgetattr(STDIN_FILENO, &saved_tio) == 0;
+	t->tty_out = stdout;
+	t->tty_in = stdin;
+	fflush(stdout); /* what ~/.rnrrc printed goes out before the screen */
+	if (!(t->scr = newterm(NULL, stdout, stdin))) {
+		err_set("cannot start curses on TERM=%s", getenv("TERM") ? getenv("TERM") : "");
+		return -1;
+	}
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, FALSE); /* readline decodes escape sequences itself */
+	nodelay(stdscr, TRUE);
+	const char *nc = getenv("NO_COLOR");
+	int color = has_colors() && !(nc && *nc);
+	if (color && start_color() != OK)
+		color = 0;
+	tui_theme_init(&t->th, color);
+	restore_len = 0;
+	add_cap("sgr0");
+	add_cap("cnorm");
+	add_cap("rmcup");
+	/* stderr into the scrollback: nothing may scribble over the screen */
+	fflush(stderr);
+	t->saved_fd2 = dup(STDERR_FILENO);
+	if (t->saved_fd2 >= 0)
+		dup2(t->err_pipe[1], STDERR_FILENO);
+	wake_wr = t->wake[1];
+	install_signals();
+	layout(&t->lay, LINES, COLS);
+	return 0;
+}
+
+static void free_state(struct tui *t)
+{
+	FILE *f[4] = { t->out, t->err, t->ui_out, t->ui_err };
+	for (int i = 0; i < 4; i++)
+		if (f[i])
+			fclose(f[i]);
+	scrollback_free(t->sb);
+	for (int i = 0; i < 2; i++) {
+		if (t->wake[i] >= 0)
+			close(t->wake[i]);
+		if (t->err_pipe[i] >= 0)
+			close(t->err_pipe[i]);
+	}
+	free(t->ws_rows);
+	free(t->cells);
+	free(t->plot);
+	drop_queue(t);
+	pthread_mutex_destroy(&t->lock);
+}
+
+static int tui_open(struct tui *t, struct session *s)
+{
+	memset(t, 0, sizeof *t);
+	t->s = s;
+	t->wake[0] = t->wake[1] = t->err_pipe[0] = t->err_pipe[1] = t->saved_fd2 = -1;
+	pthread_mutex_init(&t->lock, NULL);
+	jobrun_live_init(&t->live);
+	setlocale(LC_CTYPE, "");
+	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	if (make_pipe(t->wake) < 0 || make_pipe(t->err_pipe) < 0 ||
+	    !(t->sb = scrollback_new(SCROLLBACK_LINES)) ||
+	    !(t->out = scrollback_stream(t->sb, SB_OUT)) ||
+	    !(t->err = scrollback_stream(t->sb, SB_ERR)) ||
+	    !(t->ui_out = scrollback_stream(t->sb, SB_OUT)) ||
+	    !(t->ui_err = scrollback_stream(t->sb, SB_ERR))) {
+		err_set("cannot set up the screen's buffers: %s", strerror(errno));
+		free_state(t);
+		return -1;
+	}
+	if (open_terminal(t) < 0) {
+		free_state(t);
+		return -1;
+	}
+	active = t;
+	static int registered;
+	if (!registered && atexit(at_exit) == 0)
+		registered = 1;
+	t->saved_out = s->out;
+	t->saved_err = s->err;
+	s->out = t->out;
+	s->err = t->err;
+	s->lock = &t->lock;
+	s->live = &t->live;
+	s->show_chart = tui_show_chart;
+	s->ui = t;
+	s->interactive = 1;
+	fe_complete_guard(lock_enter, lock_leave, t);
+	scrollback_add(t->sb, SB_INFO, "rnr " PACKAGE_VERSION ": `help` lists the commands.  "
+		       "Tab completes; F2 log/linear y; PgUp/PgDn scroll; Ctrl-C stops a job; "
+		       "Ctrl-D or `quit` leaves.");
+	return 0;
+}
+
+static void tui_close(struct tui *t)
+{
+	struct session *s = t->s;
+	close_terminal(t);
+	tui_input_finish(t);
+	active = NULL;
+	s->out = t->saved_out;
+	s->err = t->saved_err;
+	s->lock = NULL;
+	s->live = NULL;
+	s->show_chart = NULL;
+	s->ui = NULL;
+	free_state(t);
+}
+
+/* SIGTERM or SIGHUP: stop the job, give the worker a moment, restore the
+ * terminal.  A worker that does not come back is left to the exit. */
+static int on_term(struct tui *t)
+{
+	int sig = sig_term;
+	atomic_store_explicit(&t->live.abort, 1, memory_order_relaxed);
+	atomic_store_explicit(&t->live.stop, 1, memory_order_relaxed);
+	if (tui_exec_wait(&t->exec, 3.0) < 0) {
+		close_terminal(t);
+		tui_input_finish(t);
+		_exit(128 + sig);
+	}
+	return sig;
+}
+
+int tui_run(struct session *s)
+{
+	struct tui t;
+	if (tui_open(&t, s) < 0)
+		return -1;
+	tui_input_init(&t);
+	int rc = 0;
+	double next_frame = 0.0;
+	unsigned long seen_version = 0;
+	while (!t.quit) {
+		double now = tui_now();
+		int timeout = 1000;
+		if (tui_busy(&t))
+			timeout = next_frame > now ? (int)((next_frame - now) * 1000) + 1 : 0;
+		else if (t.msg_until > now)
+			timeout = (int)((t.msg_until - now) * 1000) + 10;
+		struct pollfd pfd[3] = { { STDIN_FILENO, POLLIN, 0 }, { t.wake[0], POLLIN, 0 },
+					 { t.err_pipe[0], POLLIN, 0 } };
+		poll(pfd, 3, timeout);
+		char drain[64];
+		while (read(t.wake[0], drain, sizeof drain) > 0)
+			;
+		scrollback_feed_fd(t.sb, t.err_pipe[0]);
+		if (sig_term) {
+			rc = on_term(&t);
+			break;
+		}
+		if (sig_int) {
+			sig_int = 0;
+			on_ctrl_c(&t);
+		}
+		int keyed = read_keys(&t);
+		if (tui_exec_reap(&t.exec))
+			on_worker_done(&t);
+		if (t.quit)
+			break;
+		if (LINES != t.lay.rows || COLS != t.lay.cols)
+			relayout(&t);
+		scrollback_lock(t.sb);
+		unsigned long v = scrollback_version(t.sb);
+		scrollback_unlock(t.sb);
+		if (v != seen_version) {
+			seen_version = v;
+			t.dirty = 1;
+		}
+		now = tui_now();
+		if (now >= next_frame || t.stale) {
+			/* fresh data at a steady rate; keys alone redraw from the
+			 * last copy, so typing never waits for the workspace */
+			tui_update(&t);
+			next_frame = now + FRAME_SECS;
+			t.stale = 0;
+			t.dirty = 1;
+		}
+		if (t.dirty || keyed || (t.msg[0] && now >= t.msg_until)) {
+			if (now >= t.msg_until)
+				t.msg[0] = '\0';
+			tui_draw(&t);
+			t.dirty = 0;
+		}
+	}
+	if (tui_busy(&t))
+		tui_exec_wait(&t.exec, 1e9);
+	tui_close(&t);
+	return rc;
+}
