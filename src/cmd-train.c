@@ -32,7 +32,7 @@ static int parse_cfg(struct session *s, const struct args *a, struct job_cfg *cf
 	    args_double(a, "beta2", 0.999, 0.0, 0.99999999, &b2) < 0 ||
 	    args_double(a, "eps", 1e-8, 1e-30, 1.0, &eps) < 0 ||
 	    args_double(a, "wd", 0.0, 0.0, 1.0, &wd) < 0 ||
-	    args_choice(a, "adam", adam_modes, BANK_ADAM_DENSE, &mode) < 0 ||
+	    args_choice(a, "adam", adam_modes, BANK_ADAM_LAZY, &mode) < 0 ||
 	    args_bool(a, "nonneg", 0, &nonneg) < 0 ||
 	    args_u64(a, "seed", s->set.seed, &cfg->seed) < 0)
 		return -1;
@@ -159,8 +159,8 @@ const struct cmd cmd_train = {
 		"`warmup` epochs train only the MLPs; then MLPs and bank train jointly.  The\n"
 		"loss is the mean over batch rows and models of 1 - cos(mlp_j(psi_i), z_i^(j)).\n"
 		"Adam: lr=3e-4 beta1=0.9 beta2=0.999 eps=1e-8; wd= adds L2 weight decay to\n"
-		"the MLPs; adam=dense|lazy chooses the bank's Adam (dense moves every row\n"
-		"each step like PyTorch on one Parameter; lazy moves only the batch rows);\n"
+		"the MLPs; adam=lazy|dense chooses the bank's Adam (dense moves every row\n"
+		"each step like PyTorch on one Parameter; lazy, the default, moves only the batch rows);\n"
 		"nonneg=on keeps the bank >= 0.  batch=256; seed= fixes the shuffles.\n"
 		"Makes the bank and a loss history BANK.loss (loss= renames it).  Ctrl-C\n"
 		"stops at a step boundary; `continue` resumes.  warmup defaults to half\n"
