@@ -11,4 +11,12 @@ extern const struct cmd cmd_help, cmd_load, cmd_save, cmd_list, cmd_show,
 extern const struct cmd cmd_svd, cmd_nnhist, cmd_probe;
 extern const struct cmd cmd_plot, cmd_export;
 
+struct session;
+struct args;
+
+/* Save the objects named by a's positionals to path (the work of `save`,
+ * shared with `export ... format=h5`); refuses objects a running job uses.
+ * 0 or -1 with err_set(). */
+int cmd_save_objects(struct session *s, const struct args *a, const char *path);
+
 #endif

@@ -96,13 +96,8 @@ static int load_exec(struct session *s, const struct args *a)
 	return 0;
 }
 
-static int save_exec(struct session *s, const struct args *a)
+int cmd_save_objects(struct session *s, const struct args *a, const char *path)
 {
-	const char *path = args_kw(a, "to");
-	if (!path) {
-		err_set("where to? usage: %s", a->cmd->usage);
-		return -1;
-	}
 	struct obj *objs[ARGS_MAX];
 	for (size_t i = 0; i < a->n_pos; i++) {
 		if (!(objs[i] = ws_get(&s->ws, a->pos[i], NULL)))
@@ -113,7 +108,17 @@ static int save_exec(struct session *s, const struct args *a)
 			return -1;
 		}
 	}
-	if (h5_store_save(path, objs, a->n_pos) < 0)
+	return h5_store_save(path, objs, a->n_pos);
+}
+
+static int save_exec(struct session *s, const struct args *a)
+{
+	const char *path = args_kw(a, "to");
+	if (!path) {
+		err_set("where to? usage: %s", a->cmd->usage);
+		return -1;
+	}
+	if (cmd_save_objects(s, a, path) < 0)
 		return -1;
 	fprintf(s->out, "saved %zu object%s to %s\n", a->n_pos, a->n_pos == 1 ? "" : "s", path);
 	return 0;

@@ -9,7 +9,6 @@
 #include "chart.h"
 #include "cmd-list.h"
 #include "err.h"
-#include "h5-store.h"
 #include "session.h"
 
 #include <errno.h>
@@ -291,17 +290,7 @@ static int export_exec(struct session *s, const struct args *a)
 	if (format_of(a, path, &fmt) < 0)
 		return -1;
 	if (fmt == FMT_H5) {
-		struct obj *objs[ARGS_MAX];
-		for (size_t i = 0; i < a->n_pos; i++) {
-			if (!(objs[i] = ws_get(&s->ws, a->pos[i], NULL)))
-				return -1;
-			if (objs[i]->busy && s->refuse) {
-				err_set("%s is in use by the running job: `stop` it first",
-					objs[i]->name);
-				return -1;
-			}
-		}
-		if (h5_store_save(path, objs, a->n_pos) < 0)
+		if (cmd_save_objects(s, a, path) < 0)
 			return -1;
 	} else {
 		struct plot *p = plot_build(s, a);

@@ -77,6 +77,13 @@ int h5u_write_strs_attr(hid_t obj, const char *name, char *const *v, size_t n);
 /* Write (replace) a scalar int64 attribute. */
 int h5u_write_i64_attr(hid_t obj, const char *name, int64_t value);
 
+/* Write (replace) a scalar float64 attribute (h5py reads a plain number). */
+int h5u_write_f64_attr(hid_t obj, const char *name, double value);
+
+/* Read an attribute holding one number (integer or float) as a double.
+ * 0 with *out set; -1 with err_set() if it is missing or not one number. */
+int h5u_attr_f64(hid_t obj, const char *name, double *out);
+
 /* Create dataset loc/name of file type ftype with rank dims and write data
  * (memory type mtype, contiguous).  Contiguous layout, no filters, so any
  * HDF5 reader (h5py without plugins) opens it.  0 or -1 with err_set(). */

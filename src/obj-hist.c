@@ -8,7 +8,6 @@
 #include "chart.h"
 #include "err.h"
 #include "eval-nnhist.h"
-#include "h5-attr.h"
 #include "h5-util.h"
 
 #include <math.h>
@@ -192,9 +191,9 @@ static int hist_save(const struct obj *o, hid_t g)
 		 h5u_write_i64_attr(g, "under", (int64_t)h->under) < 0 ||
 		 h5u_write_i64_attr(g, "over", (int64_t)h->over) < 0 ||
 		 h5u_write_i64_attr(g, "range_given", h->range_given) < 0 ||
-		 h5a_write_f64(g, "lo", h->lo) < 0 || h5a_write_f64(g, "hi", h->hi) < 0 ||
-		 h5a_write_f64(g, "mean_similarity", h->mean_sim) < 0 ||
-		 h5a_write_f64(g, "median", h->median) < 0 ? -1 : 0;
+		 h5u_write_f64_attr(g, "lo", h->lo) < 0 || h5u_write_f64_attr(g, "hi", h->hi) < 0 ||
+		 h5u_write_f64_attr(g, "mean_similarity", h->mean_sim) < 0 ||
+		 h5u_write_f64_attr(g, "median", h->median) < 0 ? -1 : 0;
 	free(c);
 	return rc;
 }
@@ -218,8 +217,8 @@ static struct obj *hist_load(hid_t g, const char *name)
 	double lo = 0, hi = 0, mean_sim = 0;
 	if (h5u_attr_text(g, "train", &tr, &ntr) < 0 || h5u_attr_text(g, "test", &te, &nte) < 0 ||
 	    need_i64(g, "n", &n) < 0 || need_i64(g, "bins", &bins) < 0 ||
-	    need_i64(g, "range_given", &given) < 0 || h5a_read_f64(g, "lo", &lo) < 0 ||
-	    h5a_read_f64(g, "hi", &hi) < 0 || h5a_read_f64(g, "mean_similarity", &mean_sim) < 0)
+	    need_i64(g, "range_given", &given) < 0 || h5u_attr_f64(g, "lo", &lo) < 0 ||
+	    h5u_attr_f64(g, "hi", &hi) < 0 || h5u_attr_f64(g, "mean_similarity", &mean_sim) < 0)
 		goto fail;
 	if (ntr != 1 || nte != 1 || n < 1 || n > (1 << 30) || bins < 1 || bins > (1 << 20)) {
 		err_set("expected one train and test name, n and bins >= 1 (n %lld, bins %lld)",

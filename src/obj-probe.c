@@ -8,7 +8,6 @@
 #include "obj-probe.h"
 #include "chart.h"
 #include "err.h"
-#include "h5-attr.h"
 #include "h5-util.h"
 
 #include <math.h>
@@ -125,7 +124,7 @@ static int probe_save(const struct obj *o, hid_t g)
 		if (h5u_write_i64_attr(g, ints[i].k, (int64_t)ints[i].v) < 0)
 			return -1;
 	for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++)
-		if (h5a_write_f64(g, reals[i].k, reals[i].v) < 0)
+		if (h5u_write_f64_attr(g, reals[i].k, reals[i].v) < 0)
 			return -1;
 	return 0;
 }
@@ -162,11 +161,11 @@ static struct obj *probe_load(hid_t g, const char *name)
 	    h5u_attr_i64(g, "seed", &seed) < 0 || need_size(g, "n_fit", &r.n_fit) < 0 ||
 	    need_size(g, "n_val", &r.n_val) < 0 || need_size(g, "n_train", &r.n_train) < 0 ||
 	    need_size(g, "n_test", &r.n_test) < 0 || need_size(g, "n_classes", &r.n_classes) < 0 ||
-	    need_size(g, "d", &r.d) < 0 || h5a_read_f64(g, "test_accuracy", &r.test_acc) < 0 ||
-	    h5a_read_f64(g, "train_accuracy", &r.train_acc) < 0 ||
-	    h5a_read_f64(g, "loss", &r.loss) < 0 || h5a_read_f64(g, "lr", &o.lr) < 0 ||
-	    h5a_read_f64(g, "momentum", &o.momentum) < 0 ||
-	    h5a_read_f64(g, "val_frac", &o.val_frac) < 0)
+	    need_size(g, "d", &r.d) < 0 || h5u_attr_f64(g, "test_accuracy", &r.test_acc) < 0 ||
+	    h5u_attr_f64(g, "train_accuracy", &r.train_acc) < 0 ||
+	    h5u_attr_f64(g, "loss", &r.loss) < 0 || h5u_attr_f64(g, "lr", &o.lr) < 0 ||
+	    h5u_attr_f64(g, "momentum", &o.momentum) < 0 ||
+	    h5u_attr_f64(g, "val_frac", &o.val_frac) < 0)
 		goto fail;
 	hid_t ds = H5Dopen2(g, "wd", H5P_DEFAULT);
 	hid_t sp = ds < 0 ? -1 : H5Dget_space(ds);

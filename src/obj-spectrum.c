@@ -7,7 +7,6 @@
 #include "obj-spectrum.h"
 #include "chart.h"
 #include "err.h"
-#include "h5-attr.h"
 #include "h5-util.h"
 
 #include <math.h>
@@ -128,10 +127,10 @@ static int spectrum_save(const struct obj *o, hid_t g)
 	       h5u_write_i64_attr(g, "zero_rows", (int64_t)sp->zero_rows) < 0 ||
 	       h5u_write_i64_attr(g, "rows_normalized", sp->normalized) < 0 ||
 	       h5u_write_i64_attr(g, "tail_index", (int64_t)s->tail_index) < 0 ||
-	       h5a_write_f64(g, "effective_rank", s->eff_rank) < 0 ||
-	       h5a_write_f64(g, "energy_top1", s->energy[0]) < 0 ||
-	       h5a_write_f64(g, "energy_top10", s->energy[1]) < 0 ||
-	       h5a_write_f64(g, "energy_top100", s->energy[2]) < 0 ? -1 : 0;
+	       h5u_write_f64_attr(g, "effective_rank", s->eff_rank) < 0 ||
+	       h5u_write_f64_attr(g, "energy_top1", s->energy[0]) < 0 ||
+	       h5u_write_f64_attr(g, "energy_top10", s->energy[1]) < 0 ||
+	       h5u_write_f64_attr(g, "energy_top100", s->energy[2]) < 0 ? -1 : 0;
 }
 
 /* A non-negative int64 attribute that must be there, as a size_t. */
