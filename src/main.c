@@ -77,7 +77,7 @@ static void run_source(struct session *s, const struct source *src)
 	}
 	if (session_exec_file(s, src->text) < 0) {
 		session_error(s, NULL, err_msg());
-		s->failures++;
+		session_fail(s);
 	}
 }
 
@@ -95,8 +95,11 @@ int main(int argc, char **argv)
 	int force_interactive = 0, no_rc = 0, bail = 0, plain = 0, opt;
 	if (!src)
 		return 2;
-	while ((opt = getopt_long(argc, argv, "+x:c:inhV", longopts, NULL)) != -1) {
+	/* "-": a FILE argument comes back as option 1 in its place, so files,
+	 * -x and -c run in the order given and options may follow a file */
+	while ((opt = getopt_long(argc, argv, "-x:c:inhV", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 1:
 		case 'x': src[n_src++] = (struct source){ 1, optarg }; break;
 		case 'c': src[n_src++] = (struct source){ 0, optarg }; break;
 		case 'i': force_interactive = 1; break;

@@ -43,9 +43,18 @@ void session_error(const struct session *s, const char *cmd, const char *msg)
 	fflush(s->err);
 }
 
+void session_fail(struct session *s)
+{
+	s->failures++;
+	/* bail looks only at failures from when it was on: a script may
+	 * tolerate early errors and then turn it on for what must not fail */
+	if (s->set.bail)
+		s->bailed = 1;
+}
+
 int session_should_stop(const struct session *s)
 {
-	return s->quit || (s->set.bail && s->failures > 0) ||
+	return s->quit || s->bailed ||
 	       (s->live && atomic_load_explicit(&s->live->abort, memory_order_relaxed));
 }
 
@@ -113,7 +122,7 @@ int session_exec_line(struct session *s, const char *line)
 	if (parse_line(line, &p) < 0) {
 		session_error(s, NULL, err_msg());
 		parse_free(&p);
-		s->failures++;
+		session_fail(s);
 		return -1;
 	}
 	for (size_t i = 0; i < p.n && !session_should_stop(s); i++) {
@@ -124,7 +133,7 @@ int session_exec_line(struct session *s, const char *line)
 			fputc('\n', s->out);
 		}
 		if (exec_call(s, &p.call[i]) < 0) {
-			s->failures++;
+			session_fail(s);
 			rc = -1;
 		}
 	}
@@ -155,11 +164,18 @@ int session_exec_file(struct session *s, const char *path)
 		s->line++;
 		session_exec_line(s, buf);
 	}
+	/* getline's -1 means end of file or a read error (EISDIR for a
+	 * directory, EIO): only the first may pass as "the file ran" */
+	int read_errno = ferror(f) ? errno : 0;
 	free(buf);
 	if (f != stdin)
 		fclose(f);
 	s->depth--;
 	s->file = saved_file;
 	s->line = saved_line;
+	if (read_errno) {
+		err_set("%s: %s", path, strerror(read_errno));
+		return -1;
+	}
 	return s->failures > failures_before ? 1 : 0;
 }

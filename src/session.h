@@ -26,6 +26,7 @@ struct session {
 	size_t line;            /* its current line */
 	int depth;              /* nesting of `source` */
 	int failures;           /* commands that failed so far */
+	int bailed;             /* a command failed while `bail` was on */
 	int quit;               /* set by `quit`: stop reading input */
 	int interactive;        /* reading from a person at a terminal */
 	struct job *job;        /* the current (running or stopped) job */
@@ -64,6 +65,9 @@ int session_exec_file(struct session *s, const char *path);
 void session_error(const struct session *s, const char *cmd, const char *msg);
 
 /* Should a script stop now (quit, or bail after a failure)? */
+/* Count a failed command; with `bail` on, stop the session. */
+void session_fail(struct session *s);
+
 int session_should_stop(const struct session *s);
 
 /* Take and release s->lock (no-ops when it is NULL). */

@@ -121,13 +121,10 @@ t "a missing file: an error naming it, the next source runs, exit 1" 1 "after" \
 	"rnr: nosuch.rnr: No such file or directory" -- -n -x nosuch.rnr -c "echo after"
 mkdir adir
 t "a directory as a command file is an error, exit 1" 1 "" "*" \
-	"TODO session.c session_exec_file(): getline fails with EISDIR (or any read error) and the file counts as run: no error, exit 0" \
 	-- -n -x adir
 t "source of a directory is an error, the rest runs, exit 1" 1 "after" "*" \
-	"TODO session.c session_exec_file(): no ferror() check after the read loop" \
 	-- -n -c "source adir; echo after"
 t "options after a FILE argument are options (files and -c run in order)" 0 "f1${nl}c" "" \
-	"TODO main.c: getopt_long \"+x:c:inhV\" stops at the first FILE, so a later -c/-n/--bail is taken as a file name" \
 	-- -n f1.rnr -c "echo c"
 
 # stdin when it is not a terminal
