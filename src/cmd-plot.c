@@ -23,11 +23,15 @@
 #define PLOT_MAX_STRS (CHART_MAX_SERIES + CHART_MAX_MARKS + 1)
 
 /* The charts of a call: chart[g] draws group g, name[g] its object (NULL
- * for an overlay); owned[] holds the labels made for overlays. */
+ * for an overlay); mark_owner[g][k] is the object of chart[g]'s mark k and
+ * mark_raw[g][k] its label before overlays named it; owned[] holds the
+ * labels made for overlays. */
 struct plot {
 	struct chart chart[ARGS_MAX];
 	struct obj *first[ARGS_MAX];
 	const char *name[ARGS_MAX];
+	const struct obj *mark_owner[ARGS_MAX][CHART_MAX_MARKS];
+	const char *mark_raw[ARGS_MAX][CHART_MAX_MARKS];
 	size_t n;
 	char *owned[ARGS_MAX * PLOT_MAX_STRS];
 	size_t n_owned;
@@ -63,9 +67,21 @@ static int not_drawable(const struct obj *o)
 	return -1;
 }
 
-/* Add o's chart to the overlay c (the objects before it already in). */
-static int overlay(struct plot *p, struct chart *c, struct obj *o, const struct chart *oc)
+/* Record who drew the marks k0.. of group g (before overlays rename them). */
+static void own_marks(struct plot *p, size_t g, size_t k0, const struct obj *o)
 {
+	for (size_t k = k0; k < p->chart[g].n_marks; k++) {
+		p->mark_owner[g][k] = o;
+		p->mark_raw[g][k] = p->chart[g].mark[k].label ? p->chart[g].mark[k].label : "mark";
+	}
+}
+
+/* Add o's chart to the overlay of group g (the objects before it already
+ * in).  A marker equal to one already there (same x, same label) is drawn
+ * once. */
+static int overlay(struct plot *p, size_t g, struct obj *o, const struct chart *oc)
+{
+	struct chart *c = &p->chart[g];
 	if (c->n_series + oc->n_series > CHART_MAX_SERIES) {
 		err_set("too many series to overlay in one chart (more than %d with %s): plot "
 			"fewer objects at once", CHART_MAX_SERIES, o->name);
@@ -78,22 +94,33 @@ static int overlay(struct plot *p, struct chart *c, struct obj *o, const struct 
 		if (strcmp(lab, o->name) != 0 && !(s->label = own_join(p, o->name, " ", lab)))
 			return -1;
 	}
-	/* markers: one of each (x, label); a label met at another x is named */
 	for (size_t k = 0; k < oc->n_marks && c->n_marks < CHART_MAX_MARKS; k++) {
 		const struct chart_mark *m = &oc->mark[k];
 		const char *lab = m->label ? m->label : "mark";
-		int dup = 0, clash = 0;
-		for (size_t j = 0; j < c->n_marks; j++) {
-			int same = strcmp(c->mark[j].label ? c->mark[j].label : "mark", lab) == 0;
-			dup |= same && c->mark[j].x == m->x;
-			clash |= same;
-		}
+		int dup = 0;
+		for (size_t j = 0; j < c->n_marks; j++)
+			dup |= strcmp(p->mark_raw[g][j], lab) == 0 && c->mark[j].x == m->x;
 		if (dup)
 			continue;
-		c->mark[c->n_marks] = *m;
-		if (clash && !(c->mark[c->n_marks].label = own_join(p, o->name, " ", lab)))
+		c->mark[c->n_marks++] = *m;
+		own_marks(p, g, c->n_marks - 1, o);
+	}
+	return 0;
+}
+
+/* Markers of different objects that share a label ("median" of two
+ * histograms) are all named by their object: "a median", "b median". */
+static int name_marks(struct plot *p, size_t g)
+{
+	struct chart *c = &p->chart[g];
+	for (size_t k = 0; k < c->n_marks; k++) {
+		int clash = 0;
+		for (size_t j = 0; j < c->n_marks; j++)
+			clash |= j != k && p->mark_owner[g][j] != p->mark_owner[g][k] &&
+				 strcmp(p->mark_raw[g][j], p->mark_raw[g][k]) == 0;
+		if (clash && !(c->mark[k].label = own_join(p, p->mark_owner[g][k]->name, " ",
+							  p->mark_raw[g][k])))
 			return -1;
-		c->n_marks++;
 	}
 	return 0;
 }
@@ -136,15 +163,16 @@ static struct plot *plot_build(struct session *s, const struct args *a)
 		if (g == p->n) {
 			p->first[g] = o;
 			p->name[g] = o->name;
+			own_marks(p, g, 0, o);
 			p->n++;
 		} else {
 			p->name[g] = NULL;
-			if (overlay(p, &p->chart[g], o, &oc) < 0)
+			if (overlay(p, g, o, &oc) < 0)
 				goto fail;
 		}
 	}
 	for (size_t g = 0; g < p->n; g++)
-		if (overlay_title(p, g, objs, a->n_pos) < 0)
+		if (overlay_title(p, g, objs, a->n_pos) < 0 || name_marks(p, g) < 0)
 			goto fail;
 	return p;
 fail:
