@@ -139,7 +139,10 @@ int parse_size(const char *what, const char *s, size_t lo, size_t hi, size_t *ou
 	if (parse_u64(what, s, &v) < 0)
 		return -1;
 	if (v < lo || v > hi) {
-		err_set("%s=%s: out of range %zu..%zu", what, s, lo, hi);
+		if (hi == SIZE_MAX) /* no upper bound worth printing */
+			err_set("%s=%s: must be at least %zu", what, s, lo);
+		else
+			err_set("%s=%s: out of range %zu..%zu", what, s, lo, hi);
 		return -1;
 	}
 	*out = (size_t)v;
