@@ -3,6 +3,7 @@
 #include "cmd-list.h"
 #include "err.h"
 #include "h5-cache.h"
+#include "h5-layout.h"
 #include "h5-store.h"
 #include "obj-cache.h"
 #include "session.h"
@@ -66,8 +67,12 @@ static int load_objects(struct session *s, const char *path)
 static int load_exec(struct session *s, const struct args *a)
 {
 	const char *path = a->pos[0], *as = args_kw(a, "as");
+	struct layout l = { path, args_str(a, "features", NULL), args_str(a, "labels", NULL),
+			    args_str(a, "labelfile", NULL), args_str(a, "models", NULL),
+			    args_str(a, "splits", NULL) };
+	int layout = layout_wanted(&l);
 	/* `as NAME` always reads splits (a saved cache group is a split too) */
-	int is_objects = as ? 0 : h5_store_is_objects(path);
+	int is_objects = as || layout ? 0 : h5_store_is_objects(path);
 	if (is_objects < 0)
 		return -1;
 	if (is_objects)
@@ -77,12 +82,14 @@ static int load_exec(struct session *s, const struct args *a)
 		if (ws_check_name(as) < 0)
 			return -1;
 		snprintf(prefix, sizeof prefix, "%s", as);
+	} else if (layout) {
+		layout_default_name(path, prefix, sizeof prefix);
 	} else {
 		default_prefix(path, prefix, sizeof prefix);
 	}
 	struct cache **c;
 	size_t n;
-	if (h5_cache_load(path, prefix, &c, &n) < 0)
+	if ((layout ? layout_load(&l, prefix, &c, &n) : h5_cache_load(path, prefix, &c, &n)) < 0)
 		return -1;
 	if (ws_add_all(&s->ws, (struct obj **)c, n, 0) < 0) {
 		for (size_t i = 0; i < n; i++)
@@ -126,16 +133,32 @@ static int save_exec(struct session *s, const struct args *a)
 
 const struct cmd cmd_load = {
 	.name = "load",
-	.usage = "load FILE [as NAME]",
-	.summary = "Load a feature cache (HDF5) or objects saved by `save`",
+	.usage = "load FILE [as NAME] [models=A,B] [splits=S,T] [features=DSET] "
+		 "[labels=DSET|none] [labelfile=FILE]",
+	.summary = "Load a feature cache (HDF5, .npy, .npz) or objects saved by `save`",
 	.help = "A feature cache holds, for each split, features/<model> float [n, d]\n"
 		"and optionally labels int [n] (see the man page).  Each split becomes a\n"
 		"cache object NAME.SPLIT; NAME defaults to the file's basename.  Rows are\n"
 		"L2-normalised; all-zero rows are kept and reported; NaN or Inf is an\n"
 		"error naming the model and row.  Without `as`, a file written by `save`\n"
 		"restores its objects under their saved names; with `as`, its saved caches\n"
-		"are read as splits.  Nothing is added if anything fails.",
+		"are read as splits.  Nothing is added if anything fails.\n"
+		"\n"
+		"Other layouts: FILE may be a pattern where {model} and {split} stand for\n"
+		"names; features= and labels= name the dataset (HDF5) or array (.npz) in\n"
+		"each file, also with {model}/{split} (defaults: features, and labels\n"
+		"where present); labelfile= a pattern of files holding the labels (a\n"
+		".npy there is the labels); labels=none loads without labels.  Names\n"
+		"not given by models= and splits= are found from the files (or datasets)\n"
+		"that match.  Models must agree on rows; labels read from several files\n"
+		"must agree.  .npy: float32/float64 [rows, dim]; .npz: stored entries.\n"
+		"  load 'feats/{model}_{split}.h5' as c      one file per model and split\n"
+		"  load 'f/{model}_{split}.npy' as c labelfile='f/y_{split}.npy'\n"
+		"  load all.h5 as c features=/{split}/{model} labels=/{split}/y\n"
+		"  load emb.npz features={model}_{split} labels=y_{split}\n"
+		"  load simclr.npy                          one model, one split, no labels",
 	.min_args = 1, .max_args = 1,
+	.options = "models splits features labels labelfile",
 	.keywords = "as",
 	.complete = ARG_FILE,
 	.exec = load_exec,

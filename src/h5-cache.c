@@ -466,9 +466,7 @@ static int check_same_models(const char *file, const struct split *s, size_t n)
 
 /* ---- reading ----------------------------------------------------------------- */
 
-/* wide: the file's type is wider than float32, so an Inf may be a finite
- * value beyond float32's range that the conversion turned into Inf */
-static int check_finite(const struct mat *m, const char *what, int wide)
+int h5_cache_check_finite(const struct mat *m, const char *what, int wide)
 {
 	size_t i = mat_find_nonfinite(m);
 	if (i == SIZE_MAX)
@@ -502,7 +500,7 @@ int h5_cache_read_matrix(hid_t loc, const char *dname, const char *what, struct 
 		H5Tclose(ft);
 	H5Dclose(d);
 	if (rc == 0)
-		rc = check_finite(&t, what, wide);
+		rc = h5_cache_check_finite(&t, what, wide);
 	if (rc < 0) {
 		if (t.data)
 			mat_free(&t);
@@ -515,6 +513,18 @@ int h5_cache_read_matrix(hid_t loc, const char *dname, const char *what, struct 
 static int labels_classes(hid_t d, const int64_t *y, size_t n, const char *what,
 			  size_t *n_classes)
 {
+	int64_t declared = 0;
+	int has = h5u_attr_i64(d, "n_classes", &declared);
+	if (has < 0) {
+		err_prefix("%s", what);
+		return -1;
+	}
+	return h5_cache_count_classes(y, n, has ? declared : 0, what, n_classes);
+}
+
+int h5_cache_count_classes(const int64_t *y, size_t n, int64_t declared, const char *what,
+			   size_t *n_classes)
+{
 	int64_t max = -1;
 	for (size_t i = 0; i < n; i++) {
 		if (y[i] < 0) {
@@ -525,13 +535,7 @@ static int labels_classes(hid_t d, const int64_t *y, size_t n, const char *what,
 		if (y[i] > max)
 			max = y[i];
 	}
-	int64_t declared = 0;
-	int has = h5u_attr_i64(d, "n_classes", &declared);
-	if (has < 0) {
-		err_prefix("%s", what);
-		return -1;
-	}
-	int64_t nc = has && declared > max ? declared : max + 1;
+	int64_t nc = declared > max ? declared : max + 1;
 	if (nc > H5_CACHE_MAX_CLASSES) {
 		err_set("%s: %" PRId64 " classes (largest label %" PRId64 "); rnr takes at "
 			"most %" PRId64, what, nc, max, H5_CACHE_MAX_CLASSES);

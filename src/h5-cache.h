@@ -67,6 +67,17 @@ int h5_cache_read_matrix(hid_t loc, const char *dname, const char *what,
 int h5_cache_read_labels(hid_t loc, const char *dname, size_t n, const char *what,
 			 int64_t **labels, size_t *n_classes);
 
+/* n_classes of labels y [n]: max + 1, or declared when that is larger;
+ * refuses a negative label (naming the row) and more than
+ * H5_CACHE_MAX_CLASSES classes.  0 or -1 with err_set(). */
+int h5_cache_count_classes(const int64_t *y, size_t n, int64_t declared, const char *what,
+			   size_t *n_classes);
+
+/* The first NaN or Inf of m as an error naming row and column; wide: the
+ * source type was wider than float32 (an Inf may be a value beyond
+ * float32's range).  0 when all are finite, else -1 with err_set(). */
+int h5_cache_check_finite(const struct mat *m, const char *what, int wide);
+
 /* Write labels int64 [n] as dataset g/labels with an int64 attribute
  * n_classes (a subset may lack the top classes; the count must survive a
  * round trip).  0 or -1 with err_set(). */
