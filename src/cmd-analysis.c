@@ -27,6 +27,7 @@ struct source {
 	const int64_t *labels;  /* NULL without labels */
 	size_t n_classes;
 	char name[2 * WS_NAME_MAX];
+	const char *note;       /* a bank's provenance (names its cache), or NULL */
 };
 
 static int resolve(struct session *s, const char *word, struct source *src)
@@ -34,6 +35,7 @@ static int resolve(struct session *s, const char *word, struct source *src)
 	char buf[2 * WS_NAME_MAX];
 	snprintf(buf, sizeof buf, "%s", word);
 	snprintf(src->name, sizeof src->name, "%s", word);
+	src->note = NULL;
 	char *model = strchr(buf, ':');
 	if (model)
 		*model++ = '\0';
@@ -43,6 +45,7 @@ static int resolve(struct session *s, const char *word, struct source *src)
 		src->m = &b->psi;
 		src->labels = b->labels;
 		src->n_classes = b->n_classes;
+		src->note = b->base.note;
 		return 0;
 	}
 	if (o && o->type != &cache_type) {
@@ -236,8 +239,9 @@ static int probe_exec(struct session *s, const struct args *a)
 	    !(name = target_name(s, a, a->pos[0], ".probe", buf, sizeof buf)))
 		return -1;
 	if (!tr.labels || !te.labels) {
-		err_set("%s has no labels: a linear probe needs labels on both",
-			tr.labels ? te.name : tr.name);
+		const struct source *u = tr.labels ? &te : &tr;
+		err_set("%s has no labels%s%s%s: a linear probe needs labels on both", u->name,
+			u->note ? " (" : "", u->note ? u->note : "", u->note ? ")" : "");
 		return -1;
 	}
 	struct probe_result r;

@@ -52,8 +52,10 @@ static int eval_pair(struct session *s, const char *train_name, const char *test
 	if (!tr || !te)
 		return -1;
 	if (!tr->labels || !te->labels) {
-		err_set("%s has no labels: k-NN accuracy needs labels on both banks",
-			tr->labels ? te->base.name : tr->base.name);
+		const struct bank *b = tr->labels ? te : tr;
+		/* the note names the cache it came from, the one loaded without labels */
+		err_set("%s has no labels (%s): k-NN accuracy needs labels on both banks",
+			b->base.name, b->base.note ? b->base.note : "made without");
 		return -1;
 	}
 	if (tr->psi.cols != te->psi.cols) {
