@@ -1,6 +1,7 @@
 /* cmd-plot.c - `plot OBJ...` (charts in the terminal, or in the chart pane
  * of the full-screen UI) and `export OBJ... to FILE` (the same charts as
- * SVG, CSV or TSV, or the objects themselves as HDF5).
+ * SVG, CSV or TSV, the objects themselves as HDF5, or one object's natural
+ * array as NumPy .npy).
  *
  * Objects of one type share a chart, their series overlaid (two spectra,
  * two histograms, two loss histories); objects of different types get a
@@ -9,6 +10,7 @@
 #include "chart.h"
 #include "cmd-list.h"
 #include "err.h"
+#include "npy.h"
 #include "session.h"
 
 #include <errno.h>
@@ -231,22 +233,22 @@ static int plot_exec(struct session *s, const struct args *a)
 
 /* ---- export ---- */
 
-enum fmt { FMT_CSV, FMT_TSV, FMT_SVG, FMT_H5 };
+enum fmt { FMT_CSV, FMT_TSV, FMT_SVG, FMT_H5, FMT_NPY };
 
 static int format_of(const struct args *a, const char *path, int *fmt)
 {
-	static const char *const names[] = { "csv", "tsv", "svg", "h5", NULL };
-	static const char *const ext[] = { ".csv", ".tsv", ".svg", ".h5", ".hdf5" };
+	static const char *const names[] = { "csv", "tsv", "svg", "h5", "npy", NULL };
+	static const char *const ext[] = { ".csv", ".tsv", ".svg", ".h5", ".npy", ".hdf5" };
 	const char *dot = strrchr(path, '.');
 	int def = -1;
-	for (int i = 0; dot && i < 5 && def < 0; i++)
+	for (int i = 0; dot && i < 6 && def < 0; i++)
 		if (strcasecmp(dot, ext[i]) == 0)
-			def = i < 4 ? i : FMT_H5;
+			def = i < 5 ? i : FMT_H5;
 	if (args_choice(a, "format", names, def, fmt) < 0)
 		return -1;
 	if (*fmt < 0) {
-		err_set("cannot tell the format of '%s' from its name: give format=csv|tsv|svg|h5",
-			path);
+		err_set("cannot tell the format of '%s' from its name: give "
+			"format=csv|tsv|svg|h5|npy", path);
 		return -1;
 	}
 	return 0;
@@ -267,10 +269,30 @@ static mode_t new_file_mode(void)
 	return (mode_t)(0666 & ~mask);
 }
 
-/* Write c as fmt to path atomically: into path.tmp-XXXXXX beside it,
+struct chart_file {
+	const struct chart *c;
+	int fmt;
+};
+
+static int write_chart(FILE *f, const char *path, const void *ctx)
+{
+	const struct chart_file *cf = ctx;
+	(void)path;
+	return cf->fmt == FMT_SVG ? chart_write_svg(cf->c, f, 800, 500) :
+		chart_write_table(cf->c, f, cf->fmt == FMT_CSV ? ',' : '\t');
+}
+
+static int write_array(FILE *f, const char *path, const void *ctx)
+{
+	const struct obj_array *a = ctx;
+	return npy_write(f, path, a->descr, a->ndim, a->shape, a->data);
+}
+
+/* Write path atomically with writer(): into path.tmp-XXXXXX beside it,
  * synced, renamed over path; on failure the temporary file is removed and
  * an existing path is left as it was. */
-static int write_chart_file(const char *path, const struct chart *c, int fmt)
+static int write_file(const char *path, int (*writer)(FILE *f, const char *path,
+						     const void *ctx), const void *ctx)
 {
 	char *tmp = NULL;
 	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
@@ -286,8 +308,7 @@ static int write_chart_file(const char *path, const struct chart *c, int fmt)
 		free(tmp);
 		return -1;
 	}
-	int rc = fmt == FMT_SVG ? chart_write_svg(c, f, 800, 500) :
-		chart_write_table(c, f, fmt == FMT_CSV ? ',' : '\t');
+	int rc = writer(f, path, ctx);
 	if (rc == 0 && (fflush(f) != 0 || fsync(fd) != 0)) {
 		err_set("cannot write %s: %s", tmp, strerror(errno));
 		rc = -1;
@@ -306,9 +327,50 @@ static int write_chart_file(const char *path, const struct chart *c, int fmt)
 	return rc;
 }
 
+/* "NAME is a cache: it has no one array; as .npy: bank, table, ..." */
+static int no_array(const struct obj *o)
+{
+	char list[256] = "";
+	for (size_t i = 0; obj_types[i]; i++)
+		if (obj_types[i]->array) {
+			size_t used = strlen(list);
+			snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
+				 obj_types[i]->name);
+		}
+	err_set("%s is a %s: it has no one array to write as .npy (export it to .h5); "
+		".npy takes: %s", o->name, o->type->name, list);
+	return -1;
+}
+
+/* the natural array of the one object named, as .npy */
+static int export_npy(struct session *s, const struct args *a, const char *path)
+{
+	if (a->n_pos > 1) {
+		err_set("a .npy file holds one array: export %s and %s to separate files",
+			a->pos[0], a->pos[1]);
+		return -1;
+	}
+	struct obj *o = ws_get(&s->ws, a->pos[0], NULL);
+	struct obj_array arr = { NULL, 0, { 0, 0 }, NULL, NULL };
+	if (!o || (!o->type->array && no_array(o) < 0))
+		return -1;
+	/* a job may be writing a busy bank: its rows would be torn */
+	if (o->busy && s->refuse) {
+		err_set("%s is in use by the running job: `stop` it first", o->name);
+		return -1;
+	}
+	if (o->type->array(o, &arr) < 0) {
+		err_prefix("%s", o->name);
+		return -1;
+	}
+	int rc = write_file(path, write_array, &arr);
+	free(arr.owned);
+	return rc;
+}
+
 static int export_exec(struct session *s, const struct args *a)
 {
-	static const char *const fmt_name[] = { "csv", "tsv", "svg", "h5" };
+	static const char *const fmt_name[] = { "csv", "tsv", "svg", "h5", "npy" };
 	const char *path = args_kw(a, "to");
 	int fmt;
 	if (!path) {
@@ -319,6 +381,9 @@ static int export_exec(struct session *s, const struct args *a)
 		return -1;
 	if (fmt == FMT_H5) {
 		if (cmd_save_objects(s, a, path) < 0)
+			return -1;
+	} else if (fmt == FMT_NPY) {
+		if (export_npy(s, a, path) < 0)
 			return -1;
 	} else {
 		struct plot *p = plot_build(s, a);
@@ -331,7 +396,8 @@ static int export_exec(struct session *s, const struct args *a)
 			plot_free(p);
 			return -1;
 		}
-		int rc = write_chart_file(path, &p->chart[0], fmt);
+		struct chart_file cf = { &p->chart[0], fmt };
+		int rc = write_file(path, write_chart, &cf);
 		plot_free(p);
 		if (rc < 0)
 			return -1;
@@ -362,16 +428,21 @@ const struct cmd cmd_plot = {
 
 const struct cmd cmd_export = {
 	.name = "export",
-	.usage = "export NAME... to FILE [format=csv|tsv|svg|h5]",
-	.summary = "Write charts as SVG, CSV or TSV, or objects as HDF5",
-	.help = "The format comes from FILE's extension (.csv .tsv .svg .h5 .hdf5) unless\n"
+	.usage = "export NAME... to FILE [format=csv|tsv|svg|h5|npy]",
+	.summary = "Write charts as SVG, CSV or TSV, objects as HDF5 or .npy",
+	.help = "The format comes from FILE's extension (.csv .tsv .svg .h5 .hdf5 .npy) unless\n"
 		"format= names it.  svg: a standalone 800x500 figure of the chart `plot`\n"
 		"draws (axes, ticks, labels, legend, log scale, markers dashed).\n"
 		"csv/tsv: a header line (x, then one column per series; a histogram has\n"
 		"bin_start and bin_end), then one row per x, empty where a series has no\n"
 		"value.  Several objects overlay in one chart, so they must be of one\n"
-		"type.  h5: the objects as `save` writes them.  FILE is written aside and\n"
-		"renamed: a failed export leaves an existing FILE as it was.",
+		"type.  h5: the objects as `save` writes them.  npy: one object as a NumPy\n"
+		"array (np.load reads it): a bank float32 [rows, dim]; float64 for the\n"
+		"rest: a table [rows, 5] (k, n_test, T, majority, weighted), a spectrum\n"
+		"[k] (singular values), a hist [bins, 3] (bin_start, bin_end, count), a\n"
+		"loss [steps, 1+models] (total, then each model), a probe [n_wd, 2] (wd,\n"
+		"validation accuracy).  FILE is written aside and renamed: a failed\n"
+		"export leaves an existing FILE as it was.",
 	.min_args = 1, .max_args = ARGS_MAX,
 	.options = "format",
 	.keywords = "to",

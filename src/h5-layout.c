@@ -94,11 +94,13 @@ static const char *dset_pattern(enum source_kind k, const char *pat, char *buf, 
 static int collect(struct plan *p, const char *pat, const struct strset *cand,
 		   const char *skip, int want_m, int want_s)
 {
-	size_t nm = want_m ? 1 : p->models.n, ns = want_s ? 1 : p->splits.n;
+	/* names not wanted but not known either: the placeholder is absent */
+	int use_m = !want_m && p->models.n, use_s = !want_s && p->splits.n;
+	size_t nm = use_m ? p->models.n : 1, ns = use_s ? p->splits.n : 1;
 	for (size_t i = 0; i < nm; i++)
 		for (size_t j = 0; j < ns; j++) {
-			char *sp = pat_subst(pat, want_m ? NULL : p->models.v[i],
-					     want_s ? NULL : p->splits.v[j]);
+			char *sp = pat_subst(pat, use_m ? p->models.v[i] : NULL,
+					     use_s ? p->splits.v[j] : NULL);
 			if (!sp)
 				return -1;
 			for (size_t c = 0; c < cand->n; c++) {

@@ -132,6 +132,13 @@ static struct obj *bank_load(hid_t g, const char *name)
 	return &b->base;
 }
 
+static int bank_array(const struct obj *o, struct obj_array *a)
+{
+	const struct bank *b = (const struct bank *)o;
+	*a = (struct obj_array){ "<f4", 2, { b->psi.rows, b->psi.cols }, b->psi.data, NULL };
+	return 0;
+}
+
 const struct obj_type bank_type = {
 	.name = "bank",
 	.free = bank_free,
@@ -140,4 +147,5 @@ const struct obj_type bank_type = {
 	.bytes = bank_bytes,
 	.save = bank_save,
 	.load = bank_load,
+	.array = bank_array,
 };

@@ -267,6 +267,21 @@ static int hist_chart(const struct obj *o, struct chart *c)
 	return 0;
 }
 
+/* [bins, 3]: bin_start, bin_end, count (the columns of its CSV) */
+static int hist_array(const struct obj *o, struct obj_array *a)
+{
+	const struct hist *h = (const struct hist *)o;
+	double *v = obj_array_f64(a, h->bins, 3);
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < h->bins; i++) {
+		v[3 * i] = h->edges[i];
+		v[3 * i + 1] = h->edges[i + 1];
+		v[3 * i + 2] = h->count[i];
+	}
+	return 0;
+}
+
 const struct obj_type hist_type = {
 	.name = "hist",
 	.free = hist_free,
@@ -276,4 +291,5 @@ const struct obj_type hist_type = {
 	.save = hist_save,
 	.load = hist_load,
 	.chart = hist_chart,
+	.array = hist_array,
 };

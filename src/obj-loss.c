@@ -197,6 +197,21 @@ static int losshist_chart(const struct obj *o, struct chart *c)
 	return 0;
 }
 
+/* [steps, 1 + m]: the step's total loss, then each model's */
+static int losshist_array(const struct obj *o, struct obj_array *a)
+{
+	const struct losshist *h = (const struct losshist *)o;
+	size_t n = losshist_count(h), w = 1 + h->m;
+	double *v = obj_array_f64(a, n, w);
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		v[w * i] = h->total[i];
+		memcpy(v + w * i + 1, h->per_model + h->m * i, h->m * sizeof *v);
+	}
+	return 0;
+}
+
 const struct obj_type losshist_type = {
 	.name = "loss",
 	.free = losshist_free,
@@ -206,4 +221,5 @@ const struct obj_type losshist_type = {
 	.save = losshist_save,
 	.load = losshist_load,
 	.chart = losshist_chart,
+	.array = losshist_array,
 };

@@ -222,6 +222,20 @@ static int probe_chart(const struct obj *o, struct chart *c)
 	return 0;
 }
 
+/* [n_wd, 2]: weight decay, validation accuracy (percent) */
+static int probe_array(const struct obj *o, struct obj_array *a)
+{
+	const struct probe *p = (const struct probe *)o;
+	double *v = obj_array_f64(a, p->res.n_wd, 2);
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < p->res.n_wd; i++) {
+		v[2 * i] = p->res.wd[i];
+		v[2 * i + 1] = p->res.val_acc[i];
+	}
+	return 0;
+}
+
 const struct obj_type probe_type = {
 	.name = "probe",
 	.free = probe_free,
@@ -231,4 +245,5 @@ const struct obj_type probe_type = {
 	.save = probe_save,
 	.load = probe_load,
 	.chart = probe_chart,
+	.array = probe_array,
 };

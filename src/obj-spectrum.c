@@ -213,6 +213,14 @@ static int spectrum_chart(const struct obj *o, struct chart *c)
 	return 0;
 }
 
+/* [k]: the singular values, descending */
+static int spectrum_array(const struct obj *o, struct obj_array *a)
+{
+	const struct spectrum *sp = (const struct spectrum *)o;
+	*a = (struct obj_array){ "<f8", 1, { sp->k, 0 }, sp->sigma, NULL };
+	return 0;
+}
+
 const struct obj_type spectrum_type = {
 	.name = "spectrum",
 	.free = spectrum_free,
@@ -222,4 +230,5 @@ const struct obj_type spectrum_type = {
 	.save = spectrum_save,
 	.load = spectrum_load,
 	.chart = spectrum_chart,
+	.array = spectrum_array,
 };

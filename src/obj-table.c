@@ -181,6 +181,22 @@ fail:
 	return NULL;
 }
 
+/* [rows, 5]: k, n_test, temperature, majority, weighted */
+static int knntable_array(const struct obj *o, struct obj_array *a)
+{
+	const struct knntable *t = (const struct knntable *)o;
+	double *v = obj_array_f64(a, t->n, 5);
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct knn_row *r = &t->row[i];
+		double row[5] = { (double)r->k, (double)r->n_test, r->temperature, r->majority,
+				  r->weighted };
+		memcpy(v + 5 * i, row, sizeof row);
+	}
+	return 0;
+}
+
 const struct obj_type knntable_type = {
 	.name = "table",
 	.free = knntable_free,
@@ -189,4 +205,5 @@ const struct obj_type knntable_type = {
 	.bytes = knntable_bytes,
 	.save = knntable_save,
 	.load = knntable_load,
+	.array = knntable_array,
 };

@@ -64,3 +64,13 @@ const struct obj_type *obj_type_find(const char *name)
 			return obj_types[i];
 	return NULL;
 }
+
+double *obj_array_f64(struct obj_array *a, size_t rows, size_t cols)
+{
+	size_t n = rows * cols;
+	double *v = malloc(n ? n * sizeof *v : 1);
+	if (!v)
+		return err_nomem("array", n * sizeof *v);
+	*a = (struct obj_array){ "<f8", cols ? 2 : 1, { rows, cols }, v, v };
+	return v;
+}

@@ -15,6 +15,17 @@
 struct obj;
 struct chart;
 
+/* An object as one numeric array (for `export ... to FILE.npy`): C order,
+ * descr a NumPy dtype string ("<f4" float32, "<f8" float64).  data points
+ * into the object or to owned, which the caller frees with free(). */
+struct obj_array {
+	const char *descr;
+	size_t ndim;
+	size_t shape[2];
+	const void *data;
+	void *owned;
+};
+
 struct obj_type {
 	const char *name; /* "cache", "bank", ... as users see it */
 	void (*free)(struct obj *o);
@@ -32,7 +43,14 @@ struct obj_type {
 	/* describe the object as a chart (chart.h) for `plot` and `export`;
 	 * NULL when the type cannot be drawn.  0 or -1 with err_set(). */
 	int (*chart)(const struct obj *o, struct chart *c);
+	/* the object's natural array (a bank's rows, a spectrum's values, a
+	 * table's numbers); NULL when it has none.  0 or -1 with err_set(). */
+	int (*array)(const struct obj *o, struct obj_array *a);
 };
+
+/* A table of rows x cols float64 values as an owned array; the caller
+ * fills the values.  NULL with err_set() on OOM. */
+double *obj_array_f64(struct obj_array *a, size_t rows, size_t cols);
 
 struct obj {
 	const struct obj_type *type;
