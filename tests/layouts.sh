@@ -150,6 +150,7 @@ knn_of() { # knn_of NAME: the commands k-NN needs on caches NAME.train/.test
 }
 { echo 'set threads 1'; echo 'load native.h5 as nat'; knn_of nat; } | run native
 grep -F ' -> ' native.out >native.knn
+sed 's/^/# native: /' native.knn
 has "native loads" "nat.train: 40 rows, 2 models (byol 4, simclr 6), labels in 4 classes" native.out
 
 layout() { # layout NAME 'LOAD ARGS' WHAT
