@@ -103,10 +103,13 @@ for m in dims:
         np.save(f"npy/{m}_{s}.npy", F[m, s])
 for s in rows:
     np.save(f"npy/y_{s}.npy", Y[s].astype(np.uint8))
-# the same numbers as big-endian float64 in Fortran order
+# the same numbers as big-endian float64 in Fortran order, in .npy
+# format versions 2.0 (byol) and 3.0 (simclr)
 os.makedirs("be")
 for (m, s), x in F.items():
-    np.save(f"be/{m}_{s}.npy", np.asfortranarray(x.astype(">f8")))
+    with open(f"be/{m}_{s}.npy", "wb") as f:
+        np.lib.format.write_array(f, np.asfortranarray(x.astype(">f8")),
+                                  version=(2, 0) if m == "byol" else (3, 0))
 np.savez("emb.npz", **{f"{m}_{s}": x for (m, s), x in F.items()},
          **{f"y_{s}": y for s, y in Y.items()})
 np.savez_compressed("packed.npz", **{f"{m}_{s}": x for (m, s), x in F.items()})
@@ -172,7 +175,7 @@ layout pm "'pm/{model}.h5' as pm features=/{split}/features labels=/{split}/labe
 layout lab "all.h5 as lab features=/{split}/{model} models=byol,simclr labelfile=lab.h5 \
 labels=/{split}" "labels in another HDF5 file"
 layout be "'be/{model}_{split}.npy' as be models=byol,simclr splits=train,test \
-labelfile='npy/y_{split}.npy'" "big-endian float64 Fortran-order .npy, names given"
+labelfile='npy/y_{split}.npy'" "big-endian float64 Fortran-order .npy 2.0/3.0, names given"
 
 # ---- missing labels: loaded, then refused by what needs them ---------------
 run nolab <<'EOF'
