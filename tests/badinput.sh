@@ -129,10 +129,10 @@ mlp nl.test seed=1 as nd
 train nd nl.test epochs=1 batch=40
 EOF
 has nolabels '^nl.test: 40 rows, 2 models \(barlow 128, simclr 128\), no labels$' "a cache without labels loads"
-expect_error nolabels 9 "knn: nla has no labels: k-NN accuracy needs labels on both banks"
-expect_error nolabels 10 "knn: nla has no labels: k-NN accuracy needs labels on both banks"
-expect_error nolabels 11 "knn: nla has no labels: k-NN accuracy needs labels on both banks"
-expect_error nolabels 12 "compare: nla has no labels: k-NN accuracy needs labels on both banks"
+expect_error nolabels 9 "knn: nla has no labels (average of 2 normalised features of nl.test): k-NN accuracy needs labels on both banks"
+expect_error nolabels 10 "knn: nla has no labels (average of 2 normalised features of nl.test): k-NN accuracy needs labels on both banks"
+expect_error nolabels 11 "knn: nla has no labels (average of 2 normalised features of nl.test): k-NN accuracy needs labels on both banks"
+expect_error nolabels 12 "compare: nla has no labels (average of 2 normalised features of nl.test): k-NN accuracy needs labels on both banks"
 expect_error nolabels 13 "subset: nl.test has no labels to stratify by"
 unchanged nolabels
 has nolabels '^done: psi after 1 epochs, loss [0-9.]+$' "training needs no labels"
