@@ -55,16 +55,23 @@ static const char *own_join(struct plot *p, const char *a, const char *sep, cons
 	return p->owned[p->n_owned++] = s;
 }
 
+/* The names of the types that can be drawn (arrays 0) or written as one
+ * array (arrays 1), for messages. */
+static void types_that_can(int arrays, char *list, size_t cap)
+{
+	list[0] = '\0';
+	for (size_t i = 0; obj_types[i]; i++)
+		if (arrays ? obj_types[i]->array != NULL : obj_types[i]->chart != NULL) {
+			size_t used = strlen(list);
+			snprintf(list + used, cap - used, "%s%s", used ? ", " : "", obj_types[i]->name);
+		}
+}
+
 /* "NAME is a cache: it cannot be drawn; plottable: loss, spectrum, ..." */
 static int not_drawable(const struct obj *o)
 {
-	char list[256] = "";
-	for (size_t i = 0; obj_types[i]; i++)
-		if (obj_types[i]->chart) {
-			size_t used = strlen(list);
-			snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
-				 obj_types[i]->name);
-		}
+	char list[256];
+	types_that_can(0, list, sizeof list);
 	err_set("%s is a %s: it cannot be drawn; plottable: %s", o->name, o->type->name, list);
 	return -1;
 }
@@ -330,13 +337,8 @@ static int write_file(const char *path, int (*writer)(FILE *f, const char *path,
 /* "NAME is a cache: it has no one array; as .npy: bank, table, ..." */
 static int no_array(const struct obj *o)
 {
-	char list[256] = "";
-	for (size_t i = 0; obj_types[i]; i++)
-		if (obj_types[i]->array) {
-			size_t used = strlen(list);
-			snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
-				 obj_types[i]->name);
-		}
+	char list[256];
+	types_that_can(1, list, sizeof list);
 	err_set("%s is a %s: it has no one array to write as .npy (export it to .h5); "
 		".npy takes: %s", o->name, o->type->name, list);
 	return -1;
