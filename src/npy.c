@@ -72,9 +72,14 @@ static int expect(struct lex *l, char c, const char *context)
 		l->p++;
 		return 0;
 	}
-	err_set("%s: malformed .npy header: expected '%c' %s, found %s%.12s%s", l->what, c,
-		context, l->p < l->end ? "'" : "the end", l->p < l->end ? l->p : "",
-		l->p < l->end ? "'" : "");
+	/* show what is there, printable ASCII only (the header is untrusted) */
+	char seen[13];
+	size_t k = 0;
+	for (const char *p = l->p; p < l->end && k < sizeof seen - 1; p++)
+		seen[k++] = *p >= 0x20 && *p < 0x7f ? *p : '?';
+	seen[k] = '\0';
+	err_set("%s: malformed .npy header: expected '%c' %s, found %s%s%s", l->what, c,
+		context, k ? "'" : "the end", seen, k ? "'" : "");
 	return -1;
 }
 

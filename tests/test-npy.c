@@ -140,7 +140,8 @@ static FILE *npy_file(const char *dict, const void *data, size_t n, uint64_t *le
 	unsigned char *h = make_header(1, dict, &hl);
 	FILE *f = tmpfile();
 	fwrite(h, 1, hl, f);
-	fwrite(data, 1, n, f);
+	if (n)
+		fwrite(data, 1, n, f);
 	fflush(f);
 	free(h);
 	*len = hl + n;
