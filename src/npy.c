@@ -368,10 +368,11 @@ static void shape_text(const struct npy_header *h, char *buf, size_t cap)
 	snprintf(buf + k, cap - k, "]");
 }
 
-/* Call each(item bytes, index, ctx) for every item of the data, in file
- * order, in chunks of about a MiB, bytes already in host order. */
-static int for_each_item(const struct npy_src *src, const struct npy_header *h,
-			 int (*each)(const unsigned char *item, uint64_t i, void *ctx), void *ctx)
+/* Call each(items, n, first, ctx) for the data in file order, in chunks
+ * of about a MiB holding items first..first+n-1, already in host order. */
+static int for_each_chunk(const struct npy_src *src, const struct npy_header *h,
+			  int (*each)(const unsigned char *items, size_t n, uint64_t first,
+				      void *ctx), void *ctx)
 {
 	enum { CHUNK = 1 << 20 };
 	size_t per = CHUNK / h->itemsize;
@@ -384,31 +385,30 @@ static int for_each_item(const struct npy_src *src, const struct npy_header *h,
 	for (uint64_t i = 0; i < h->count && rc == 0;) {
 		size_t n = h->count - i < per ? (size_t)(h->count - i) : per;
 		rc = read_at(src, h->data_offset + i * h->itemsize, buf, n * h->itemsize);
-		for (size_t k = 0; k < n && rc == 0; k++) {
-			unsigned char *item = buf + k * h->itemsize;
-			if (h->swap)
-				swap_bytes(item, h->itemsize);
-			rc = each(item, i + k, ctx);
-		}
+		for (size_t k = 0; h->swap && k < n; k++)
+			swap_bytes(buf + k * h->itemsize, h->itemsize);
+		if (rc == 0)
+			rc = each(buf, n, i, ctx);
 		i += n;
 	}
 	free(buf);
 	return rc;
 }
 
-static int put_float(const unsigned char *item, uint64_t i, void *ctx)
+static int put_floats(const unsigned char *items, size_t n, uint64_t first, void *ctx)
 {
-	float *dst = ctx;
-	memcpy(&dst[i], item, sizeof(float));
+	memcpy((float *)ctx + first, items, n * sizeof(float));
 	return 0;
 }
 
-static int put_double(const unsigned char *item, uint64_t i, void *ctx)
+static int put_doubles(const unsigned char *items, size_t n, uint64_t first, void *ctx)
 {
-	float *dst = ctx;
-	double v;
-	memcpy(&v, item, sizeof v);
-	dst[i] = (float)v;
+	float *dst = (float *)ctx + first;
+	for (size_t k = 0; k < n; k++) {
+		double v;
+		memcpy(&v, items + k * sizeof v, sizeof v);
+		dst[k] = (float)v;
+	}
 	return 0;
 }
 
@@ -440,7 +440,7 @@ int npy_read_matrix(const struct npy_src *src, struct mat *m)
 	if (mat_init(&t, h.fortran_order ? cols : rows, h.fortran_order ? rows : cols,
 		     src->what) < 0)
 		return -1;
-	if (for_each_item(src, &h, h.itemsize == 4 ? put_float : put_double, t.data) < 0) {
+	if (for_each_chunk(src, &h, h.itemsize == 4 ? put_floats : put_doubles, t.data) < 0) {
 		mat_free(&t);
 		return -1;
 	}
@@ -466,9 +466,8 @@ struct label_ctx {
 	const char *what;
 };
 
-static int put_label(const unsigned char *item, uint64_t i, void *ctx)
+static int put_label(const unsigned char *item, uint64_t i, struct label_ctx *c)
 {
-	struct label_ctx *c = ctx;
 	uint64_t u = 0;
 	memcpy(&u, item, c->h->itemsize); /* host little-endian: low bytes first */
 	if (!host_is_little())
@@ -489,6 +488,15 @@ static int put_label(const unsigned char *item, uint64_t i, void *ctx)
 		return -1;
 	}
 	c->y[i] = v;
+	return 0;
+}
+
+static int put_labels(const unsigned char *items, size_t n, uint64_t first, void *ctx)
+{
+	struct label_ctx *c = ctx;
+	for (size_t k = 0; k < n; k++)
+		if (put_label(items + k * c->h->itemsize, first + k, c) < 0)
+			return -1;
 	return 0;
 }
 
@@ -516,7 +524,7 @@ int npy_read_labels(const struct npy_src *src, int64_t **labels, size_t *n)
 		return -1;
 	}
 	struct label_ctx c = { &h, y, src->what };
-	if (for_each_item(src, &h, put_label, &c) < 0) {
+	if (for_each_chunk(src, &h, put_labels, &c) < 0) {
 		free(y);
 		return -1;
 	}
