@@ -396,6 +396,11 @@ int layout_load(const struct layout *l, const char *name, struct cache ***caches
 	p.labels = l->labels && !strcmp(l->labels, "none") ? NULL
 		 : l->labels ? l->labels : l->labelfile && npy_is_npy_path(l->labelfile) ? ""
 		 : "labels";
+	if (npy && l->labels && strcmp(l->labels, "none") != 0 && !l->labelfile) {
+		err_set("labels=%s: a .npy file holds only its features; name the labels' "
+			"files with labelfile= (e.g. labelfile='labels_{split}.npy')", l->labels);
+		return -1;
+	}
 	if (l->labelfile && l->labels && !strcmp(l->labels, "none")) {
 		err_set("labelfile= and labels=none contradict each other");
 		return -1;

@@ -216,6 +216,8 @@ refuse "labels named but missing" "'pf/{model}_{split}.h5' as x labels=/y" \
 	"pf/byol_test.h5: /y is missing"
 refuse "ambiguous names" "amb.npz features={model}_{split}" \
 	"'a_b_train' matches '{model}_{split}' in more than one way"
+refuse "labels= with .npy features" "'npy/{model}_{split}.npy' as x labels=y" \
+	"labels=y: a .npy file holds only its features; name the labels' files with labelfile="
 refuse "no file matches" "'nowhere/{model}.h5'" "no file matches 'nowhere/{model}.h5'"
 
 # ---- .npy out: np.load reads what rnr wrote --------------------------------
