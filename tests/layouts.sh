@@ -10,7 +10,8 @@
 # with h5py's reading of `save` and with numpy's own computation.
 # Skips when no python3 here has numpy and h5py (python3-numpy, -h5py).
 set -u
-: "${RNR:=./rnr}"
+: "${RNR:=./rnr}" "${top_srcdir:=.}"
+demo=$(cd "$top_srcdir" && pwd)/data/fmnist-demo.h5
 
 py=
 for cand in "${PYTHON3:-}" /usr/bin/python3 python3; do
@@ -221,7 +222,7 @@ refuse "labels= with .npy features" "'npy/{model}_{split}.npy' as x labels=y" \
 refuse "no file matches" "'nowhere/{model}.h5'" "no file matches 'nowhere/{model}.h5'"
 
 # ---- .npy out: np.load reads what rnr wrote --------------------------------
-run export <<'EOF'
+run export <<EOF
 set threads 1
 load native.h5 as nat
 concat nat.train as tr
@@ -236,6 +237,14 @@ export h to h.npy
 save tr to tr.h5
 export nat.train to x.npy
 show tab
+probe tr te epochs=3 as p
+export p to p.npy
+load $demo as fm
+subset fm.test per_class=10 as s
+mlp s seed=1 as m
+set progress off
+train m s epochs=2 batch=50
+export psi.loss to loss.npy
 EOF
 has "export: bank written" "exported 1 object to tr.npy (npy)" export.out
 has "export: a cache is refused" "nat.train is a cache: it has no one array to write as .npy" \
@@ -282,6 +291,16 @@ hist = np.load("h.npy")
 check(hist.shape == (10, 3) and hist[:, 2].sum() == 12
       and np.all(hist[1:, 0] == hist[:-1, 1]),
       f"hist [10, 3]: counts sum to {hist[:, 2].sum()}, edges contiguous")
+p = np.load("p.npy")
+with open("export.out") as f:
+    sweep = [l.split() for l in f if l.strip()[:1].isdigit() and len(l.split()) in (2, 4)]
+check(p.shape == (5, 2) and np.allclose(p[:, 0], [1e-6, 1e-5, 1e-4, 1e-3, 1e-2])
+      and np.abs(p[:, 1] - [float(w[1]) for w in sweep]).max() < 0.006,
+      f"probe [5, 2]: the wd sweep and the printed validation accuracies")
+loss = np.load("loss.npy")
+err = np.abs(loss[:, 0] - loss[:, 1:].mean(axis=1)).max()
+check(loss.shape == (4, 5) and err < 1e-6,
+      f"loss [4 steps, 1 + 4 models]: total is the models' mean (max diff {err:.2g})")
 raise SystemExit(1 if fails else 0)
 EOF
 st=$?
