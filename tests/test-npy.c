@@ -100,37 +100,42 @@ static void malformed_headers(void)
 	       err_msg());
 	free(ok);
 
-	refused(1, "{'descr': '<f4', 'fortran_order': False}", "'shape'", "missing shape");
-	refused(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), 'x': 1}",
-		"unknown key 'x'", "extra key");
-	refused(1, "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (3,)}",
-		"repeated key 'descr'", "repeated key");
-	refused(1, "{'descr': '|O', 'fortran_order': False, 'shape': (3,), }", "object array",
-		"object dtype");
-	refused(1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (3,), }",
-		"structured", "structured dtype");
-	refused(1, "{'descr': '<f4', 'fortran_order': 0, 'shape': (3,), }", "True or False",
-		"fortran_order not a bool");
-	refused(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, -4), }",
-		"non-negative", "negative dimension");
-	refused(1, "{'descr': '<f4', 'fortran_order': False, 'shape': [3, 4], }", "'('",
-		"shape as a list");
-	refused(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), } x",
-		"text after", "text after the dict");
-	refused(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4) ", "','",
-		"unclosed dict");
-	refused(1, "{'descr': '<q', 'fortran_order': False, 'shape': (3,), }", "'<q'",
-		"dtype without a size");
-	refused(1, "{'descr': '<M8[ns]', 'fortran_order': False, 'shape': (3,), }", "M8",
-		"datetime dtype");
-	refused(1, "{'descr': '<f4', 'fortran_order': False, "
-		"'shape': (4294967296, 4294967296, 4294967296), }", "overflows", "size overflow");
-	refused(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}",
-		"64 bits", "dimension beyond 64 bits");
-	refused(1, "{'descr': '<f4\\n', 'fortran_order': False, 'shape': (3,), }",
-		"escaped", "escape in a string");
-	refused(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }\xc3\xa9",
-		"non-ASCII", "UTF-8 in a 1.0 header");
+	/* version-1.0 dicts, each refused with a message containing want */
+	static const struct { const char *dict, *want, *what; } bad[] = {
+		{ "{'descr': '<f4', 'fortran_order': False}", "'shape'", "missing shape" },
+		{ "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), 'x': 1}",
+		  "unknown key 'x'", "extra key" },
+		{ "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (3,)}",
+		  "repeated key 'descr'", "repeated key" },
+		{ "{'descr': '|O', 'fortran_order': False, 'shape': (3,), }",
+		  "object array", "object dtype" },
+		{ "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (3,), }",
+		  "structured", "structured dtype" },
+		{ "{'descr': '<f4', 'fortran_order': 0, 'shape': (3,), }",
+		  "True or False", "fortran_order not a bool" },
+		{ "{'descr': '<f4', 'fortran_order': False, 'shape': (3, -4), }",
+		  "non-negative", "negative dimension" },
+		{ "{'descr': '<f4', 'fortran_order': False, 'shape': [3, 4], }",
+		  "'('", "shape as a list" },
+		{ "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), } x",
+		  "text after", "text after the dict" },
+		{ "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4) ", "','", "unclosed dict" },
+		{ "{'descr': '<q', 'fortran_order': False, 'shape': (3,), }",
+		  "'<q'", "dtype without a size" },
+		{ "{'descr': '<M8[ns]', 'fortran_order': False, 'shape': (3,), }",
+		  "M8", "datetime dtype" },
+		{ "{'descr': '<f4', 'fortran_order': False, "
+		  "'shape': (4294967296, 4294967296, 4294967296), }",
+		  "overflows", "size overflow" },
+		{ "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}",
+		  "64 bits", "dimension beyond 64 bits" },
+		{ "{'descr': '<f4\\n', 'fortran_order': False, 'shape': (3,), }",
+		  "escaped", "escape in a string" },
+		{ "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }\xc3\xa9",
+		  "non-ASCII", "UTF-8 in a 1.0 header" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		refused(1, bad[i].dict, bad[i].want, bad[i].what);
 }
 
 /* a .npy file in memory: header for dict then data */
