@@ -8,6 +8,7 @@ extern const struct cmd cmd_help, cmd_load, cmd_save, cmd_list, cmd_show,
 	cmd_drop, cmd_rename, cmd_subset, cmd_set, cmd_get, cmd_source,
 	cmd_echo, cmd_quit, cmd_avg, cmd_concat, cmd_single, cmd_mlp, cmd_train,
 	cmd_infer, cmd_continue, cmd_cancel, cmd_stop, cmd_knn, cmd_compare;
+extern const struct cmd cmd_restore;
 extern const struct cmd cmd_svd, cmd_nnhist, cmd_probe;
 extern const struct cmd cmd_plot, cmd_export;
 
@@ -18,5 +19,9 @@ struct args;
  * shared with `export ... format=h5`); refuses objects a running job uses.
  * 0 or -1 with err_set(). */
 int cmd_save_objects(struct session *s, const struct args *a, const char *path);
+
+/* `save * to FILE`: every object, the settings and the stopped job to path
+ * as a workspace file (ws-file.h).  0 or -1 with err_set(). */
+int cmd_save_workspace(struct session *s, const struct args *a, const char *path);
 
 #endif

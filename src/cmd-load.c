@@ -125,6 +125,8 @@ static int save_exec(struct session *s, const struct args *a)
 		err_set("where to? usage: %s", a->cmd->usage);
 		return -1;
 	}
+	if (strcmp(a->pos[0], "*") == 0)
+		return cmd_save_workspace(s, a, path);
 	if (cmd_save_objects(s, a, path) < 0)
 		return -1;
 	fprintf(s->out, "saved %zu object%s to %s\n", a->n_pos, a->n_pos == 1 ? "" : "s", path);

@@ -11,6 +11,7 @@ const struct cmd *const cmd_table[] = {
 	&cmd_help,
 	&cmd_load,
 	&cmd_save,
+	&cmd_restore,
 	&cmd_list,
 	&cmd_show,
 	&cmd_drop,

@@ -2,7 +2,9 @@
  *
  * Both jobs start from the average of the cache's features (for the models
  * the MLP set decodes), run step by step (job-run.c) until done, Ctrl-C or
- * `stop`, and leave a stopped job in the session for `continue`. */
+ * `stop`, and leave a stopped job in the session for `continue`.  With
+ * checkpoint=FILE a job also writes itself to FILE (ws-file.h) when it
+ * starts and every `every` epochs; `restore FILE` and `continue` resume it. */
 #include "config.h"
 
 #include "args.h"
@@ -15,8 +17,10 @@
 #include "obj-loss.h"
 #include "obj-mlp.h"
 #include "session.h"
+#include "ws-file.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* The optimisation options shared by train and infer. */
 static int parse_cfg(struct session *s, const struct args *a, struct job_cfg *cfg)
@@ -56,14 +60,34 @@ static void note_cfg(struct obj *o, const char *what, const struct job_cfg *c,
 		     s->set.threads, PACKAGE_VERSION);
 }
 
-/* Makes the bank (average init) and loss history and the job over them;
- * adds them to the workspace only when everything worked. */
+/* The checkpoint options: *path NULL when there is none. */
+static int parse_ckpt(const struct args *a, const char **path, size_t *every)
+{
+	*path = args_str(a, "checkpoint", NULL);
+	if (args_size(a, "every", 1, 1, 100000, every) < 0)
+		return -1;
+	if (!*path && args_str(a, "every", NULL)) {
+		err_set("every= needs checkpoint=FILE");
+		return -1;
+	}
+	if (*path && !**path) {
+		err_set("checkpoint=: empty file name");
+		return -1;
+	}
+	return 0;
+}
+
+/* Makes the bank (average init) and loss history and the job over them,
+ * and writes the first checkpoint when asked; adds them to the workspace
+ * only when everything worked. */
 static int start_job(struct session *s, const struct args *a, struct job_cfg *cfg,
 		     const char *bank_name, const char *loss_name)
 {
 	struct cache *c = ws_get(&s->ws, a->pos[1], &cache_type);
 	struct mlpset *set = ws_get(&s->ws, a->pos[0], &mlpset_type);
-	if (!set || !c || parse_cfg(s, a, cfg) < 0)
+	const char *ckpt;
+	size_t every;
+	if (!set || !c || parse_cfg(s, a, cfg) < 0 || parse_ckpt(a, &ckpt, &every) < 0)
 		return -1;
 	if (s->job) {
 		err_set("a stopped job on %s exists: `continue` or `cancel` it first",
@@ -73,10 +97,13 @@ static int start_job(struct session *s, const struct args *a, struct job_cfg *cf
 	if (ws_check_new_name(&s->ws, bank_name) < 0 || ws_check_new_name(&s->ws, loss_name) < 0)
 		return -1;
 	size_t *idx = malloc(set->m * sizeof *idx);
+	char *ckpt_copy = ckpt ? strdup(ckpt) : NULL;
 	struct bank *bank = NULL;
 	struct losshist *loss = NULL;
 	struct job *j = NULL;
-	if (!idx) {
+	if (!idx || (ckpt && !ckpt_copy)) {
+		free(idx);
+		free(ckpt_copy);
 		err_nomem("model list", set->m * sizeof *idx);
 		return -1;
 	}
@@ -86,20 +113,46 @@ static int start_job(struct session *s, const struct args *a, struct job_cfg *cf
 				 cfg->warmup)))
 		j = job_new(cfg, c, set, bank, loss);
 	free(idx);
+	/* the notes go into the first checkpoint; the MLP set's old one comes
+	 * back if anything fails */
+	char *set_note = NULL;
+	int noted = j && cfg->kind == JOB_TRAIN;
+	if (j) {
+		char what[256];
+		snprintf(what, sizeof what, "%s of %s with mlp %s:", cfg->kind == JOB_TRAIN ?
+			 "trained bank" : "test-time bank", c->base.name, set->base.name);
+		note_cfg(&bank->base, what, cfg, s);
+	}
+	if (noted) {
+		set_note = set->base.note;
+		set->base.note = NULL;
+		note_cfg(&set->base, "trained with", cfg, s);
+	}
+	int rc = j ? 0 : -1;
+	if (rc == 0 && ckpt && (rc = ws_file_checkpoint(ckpt, &s->set, j, every)) < 0)
+		err_prefix("checkpoint=%s", ckpt);
 	struct obj *made[2] = { bank ? &bank->base : NULL, loss ? &loss->base : NULL };
-	if (!j || ws_add_all(&s->ws, made, 2, 0) < 0) {
+	if (rc == 0)
+		rc = ws_add_all(&s->ws, made, 2, 0);
+	if (rc < 0) {
+		if (noted) {
+			free(set->base.note);
+			set->base.note = set_note;
+		}
+		free(ckpt_copy);
 		job_free(j);
 		obj_free(made[0]);
 		obj_free(made[1]);
 		return -1;
 	}
-	char what[256];
-	snprintf(what, sizeof what, "%s of %s with mlp %s:", cfg->kind == JOB_TRAIN ?
-		 "trained bank" : "test-time bank", c->base.name, set->base.name);
-	note_cfg(&bank->base, what, cfg, s);
-	if (cfg->kind == JOB_TRAIN)
-		note_cfg(&set->base, "trained with", cfg, s);
+	free(set_note);
 	s->job = j;
+	s->ckpt_path = ckpt_copy;
+	s->ckpt_every = every;
+	if (ckpt)
+		fprintf(s->out, "checkpoints of %s every %zu epoch%s to %s (`restore %s` then "
+			"`continue` resumes)\n", bank->base.name, every, every == 1 ? "" : "s",
+			ckpt, ckpt);
 	return jobrun_run(s);
 }
 
@@ -144,12 +197,11 @@ static int cancel_exec(struct session *s, const struct args *a)
 	}
 	fprintf(s->out, "cancelled the job on %s at epoch %zu step %zu; its objects stay as they are\n",
 		s->job->bank->base.name, s->job->epoch + 1, s->job->step);
-	job_free(s->job);
-	s->job = NULL;
+	session_end_job(s);
 	return 0;
 }
 
-#define JOB_OPTIONS "epochs batch lr beta1 beta2 eps adam nonneg seed loss"
+#define JOB_OPTIONS "epochs batch lr beta1 beta2 eps adam nonneg seed loss checkpoint every"
 
 const struct cmd cmd_train = {
 	.name = "train",

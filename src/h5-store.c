@@ -6,7 +6,9 @@
 #include "err.h"
 #include "h5-util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,9 +34,9 @@ static mode_t new_file_mode(void)
 	return (mode_t)(0666 & ~mask);
 }
 
-static int check_objects(struct obj *const *objs, size_t n)
+static int check_objects(struct obj *const *objs, size_t n, int may_be_empty)
 {
-	if (n == 0) {
+	if (n == 0 && !may_be_empty) {
 		err_set("nothing to save");
 		return -1;
 	}
@@ -57,16 +59,69 @@ static int check_objects(struct obj *const *objs, size_t n)
 	return 0;
 }
 
+/* The directory part of path ("." when it has none), malloc'd; *base
+ * points at the name part inside path.  NULL on out of memory. */
+static char *dir_of(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	*base = slash ? slash + 1 : path;
+	if (!slash)
+		return strdup(".");
+	size_t len = slash == path ? 1 : (size_t)(slash - path);
+	return strndup(path, len);
+}
+
+/* The temporary files are named path.tmp-rnr-PID-XXXXXX: PID tells a
+ * person which process wrote one, and tells a later save whether that
+ * process is gone (killed mid-save), in which case its file is debris. */
+#define TEMP_TAG ".tmp-rnr-"
+
+/* Remove the temporary files of earlier saves to path whose writer no
+ * longer runs on this machine.  Best effort: a file it cannot judge or
+ * remove stays. */
+static void remove_stale_temps(const char *path)
+{
+	const char *base;
+	char *dir = dir_of(path, &base);
+	DIR *d = dir ? opendir(dir) : NULL;
+	size_t blen = strlen(base), tlen = strlen(TEMP_TAG);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		const char *nm = e->d_name;
+		if (strncmp(nm, base, blen) != 0 || strncmp(nm + blen, TEMP_TAG, tlen) != 0)
+			continue;
+		char *end;
+		errno = 0;
+		long pid = strtol(nm + blen + tlen, &end, 10);
+		if (errno || end == nm + blen + tlen || *end != '-' || strlen(end) != 7 ||
+		    pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive, or not ours to judge */
+		size_t len = strlen(dir) + 1 + strlen(nm) + 1;
+		char *full = malloc(len);
+		if (full) {
+			snprintf(full, len, "%s/%s", dir, nm);
+			unlink(full);
+		}
+		free(full);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+}
+
 /* Create the temporary file beside path: *tmp gets its malloc'd name. */
 static int make_temp(const char *path, char **tmp)
 {
-	size_t len = strlen(path) + sizeof ".tmp-XXXXXX";
+	remove_stale_temps(path);
+	size_t len = strlen(path) + sizeof TEMP_TAG + 24 + sizeof "-XXXXXX";
 	char *t = malloc(len);
 	if (!t) {
 		err_nomem("file name", len);
 		return -1;
 	}
-	snprintf(t, len, "%s.tmp-XXXXXX", path);
+	snprintf(t, len, "%s" TEMP_TAG "%ld-XXXXXX", path, (long)getpid());
 	int fd = mkstemp(t);
 	if (fd < 0) {
 		err_set("cannot write %s: %s", path, strerror(errno));
@@ -108,8 +163,9 @@ static int save_object(hid_t f, const struct obj *o)
 	return rc;
 }
 
-/* Write every object into the (existing, empty) file tmp. */
-static int write_file(const char *tmp, struct obj *const *objs, size_t n)
+/* Write every object, then extra, into the (existing, empty) file tmp. */
+static int write_file(const char *tmp, struct obj *const *objs, size_t n,
+		      h5_store_write_fn extra, void *ctx)
 {
 	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), fcpl = H5Pcreate(H5P_FILE_CREATE);
 	hid_t f = -1;
@@ -132,6 +188,8 @@ static int write_file(const char *tmp, struct obj *const *objs, size_t n)
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = save_object(f, objs[i]);
+	if (rc == 0 && extra)
+		rc = extra(f, ctx);
 	if (H5Fclose(f) < 0 && rc == 0) {
 		h5u_err("cannot finish %s", tmp);
 		rc = -1;
@@ -152,13 +210,14 @@ static int sync_path(const char *p, int dir)
 	return rc;
 }
 
-int h5_store_save(const char *path, struct obj *const *objs, size_t n)
+int h5_store_save_with(const char *path, struct obj *const *objs, size_t n,
+		       h5_store_write_fn extra, void *ctx)
 {
 	h5u_quiet();
 	char *tmp = NULL;
-	if (check_objects(objs, n) < 0 || make_temp(path, &tmp) < 0)
+	if (check_objects(objs, n, extra != NULL) < 0 || make_temp(path, &tmp) < 0)
 		return -1;
-	int rc = write_file(tmp, objs, n);
+	int rc = write_file(tmp, objs, n, extra, ctx);
 	if (rc == 0 && sync_path(tmp, 0) < 0) {
 		err_set("cannot sync %s: %s", tmp, strerror(errno));
 		rc = -1;
@@ -176,15 +235,17 @@ int h5_store_save(const char *path, struct obj *const *objs, size_t n)
 	free(tmp);
 	/* the data is in place; a failed directory sync only weakens the
 	 * guarantee across a power cut, so it is not an error */
-	char *dir = strdup(path);
-	char *slash = dir ? strrchr(dir, '/') : NULL;
-	if (dir) {
-		if (slash)
-			slash[slash == dir] = '\0';
-		sync_path(slash ? dir : ".", 1);
-	}
+	const char *base;
+	char *dir = dir_of(path, &base);
+	if (dir)
+		sync_path(dir, 1);
 	free(dir);
 	return 0;
+}
+
+int h5_store_save(const char *path, struct obj *const *objs, size_t n)
+{
+	return h5_store_save_with(path, objs, n, NULL, NULL);
 }
 
 /* ---- loading ------------------------------------------------------------------ */
@@ -288,7 +349,7 @@ static struct obj *load_object(hid_t f, const char *path, const char *name,
 
 /* all or nothing over the top-level links of f */
 static int load_all(hid_t f, const char *path, char **names, size_t n,
-		    struct obj **out, size_t *n_out)
+		    struct obj **out, size_t *n_out, h5_store_read_fn extra, void *ctx)
 {
 	size_t k = 0;
 	int rc = 0;
@@ -303,11 +364,13 @@ static int load_all(hid_t f, const char *path, char **names, size_t n,
 		}
 		free(tname);
 	}
-	if (rc == 0 && k == 0) {
+	if (rc == 0 && k == 0 && !extra) {
 		err_set("%s: holds no saved rnr objects (no group with an rnr_type attribute)",
 			path);
 		rc = -1;
 	}
+	if (rc == 0 && extra && (rc = extra(f, out, k, ctx)) < 0)
+		err_prefix("%s", path);
 	if (rc < 0) {
 		while (k > 0)
 			obj_free(out[--k]);
@@ -317,7 +380,8 @@ static int load_all(hid_t f, const char *path, char **names, size_t n,
 	return 0;
 }
 
-int h5_store_load(const char *path, struct obj ***objs, size_t *n)
+int h5_store_load_with(const char *path, struct obj ***objs, size_t *n,
+		       h5_store_read_fn extra, void *ctx)
 {
 	h5u_quiet();
 	hid_t f = h5u_open_read(path);
@@ -334,7 +398,7 @@ int h5_store_load(const char *path, struct obj ***objs, size_t *n)
 		rc = -1;
 	}
 	if (rc == 0)
-		rc = load_all(f, path, names, nn, out, n);
+		rc = load_all(f, path, names, nn, out, n, extra, ctx);
 	h5u_strings_free(names, nn);
 	H5Fclose(f);
 	if (rc < 0) {
@@ -343,4 +407,9 @@ int h5_store_load(const char *path, struct obj ***objs, size_t *n)
 	}
 	*objs = out;
 	return 0;
+}
+
+int h5_store_load(const char *path, struct obj ***objs, size_t *n)
+{
+	return h5_store_load_with(path, objs, n, NULL, NULL);
 }

@@ -500,6 +500,21 @@ int h5u_attr_text(hid_t obj, const char *name, char ***v, size_t *n)
 	return 0;
 }
 
+int h5u_attr_string(hid_t obj, const char *name, char **out)
+{
+	char **v = NULL;
+	size_t n = 0;
+	if (h5u_attr_text(obj, name, &v, &n) < 0)
+		return -1;
+	*out = n == 1 ? v[0] : NULL;
+	if (n == 1)
+		v[0] = NULL;
+	h5u_strings_free(v, n);
+	if (!*out)
+		err_set("attribute '%s': expected one value, found %zu", name, n);
+	return *out ? 0 : -1;
+}
+
 int h5u_attr_i64(hid_t obj, const char *name, int64_t *out)
 {
 	htri_t has = H5Aexists(obj, name);

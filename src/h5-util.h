@@ -64,6 +64,10 @@ int h5u_attr_text(hid_t obj, const char *name, char ***v, size_t *n);
 
 void h5u_strings_free(char **v, size_t n);
 
+/* Read an attribute holding one value (h5u_attr_text) as one malloc'd
+ * string.  0, or -1 with err_set() (missing, unreadable, several values). */
+int h5u_attr_string(hid_t obj, const char *name, char **out);
+
 /* Read an integer attribute that holds one value.  1 with *out set, 0 if
  * there is no such attribute, -1 with err_set() if it is not one integer. */
 int h5u_attr_i64(hid_t obj, const char *name, int64_t *out);

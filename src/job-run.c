@@ -3,6 +3,8 @@
 #include "job.h"
 #include "obj-bank.h"
 #include "obj-loss.h"
+#include "err.h"
+#include "ws-file.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -76,6 +78,7 @@ int jobrun_run(struct session *s)
 	int bar = !live && isatty(STDERR_FILENO) && s->set.progress;
 	double t0 = now_seconds(), te = t0;
 	size_t steps = 0;
+	int ckpt_failed = 0;
 	job_hold(j, 1);
 	if (live) {
 		/* a stop asked for before this job started is stale */
@@ -105,6 +108,14 @@ int jobrun_run(struct session *s)
 			print_epoch(s, j, t - te);
 			te = t;
 		}
+		/* a checkpoint that cannot be written stops the job: running on
+		 * without the safety the user asked for is worse */
+		if (j->epoch != epoch && s->ckpt_path && j->epoch % s->ckpt_every == 0 &&
+		    ws_file_checkpoint(s->ckpt_path, &s->set, j, s->ckpt_every) < 0) {
+			err_prefix("checkpoint after epoch %zu", j->epoch);
+			ckpt_failed = 1;
+			break;
+		}
 	}
 	session_lock(s);
 	if (live) {
@@ -120,7 +131,7 @@ int jobrun_run(struct session *s)
 		fprintf(s->out, "stopped at epoch %zu step %zu/%zu after %zu steps: `continue` "
 			"resumes, `cancel` ends the job\n", j->epoch + 1, j->step,
 			j->steps_per_epoch, steps);
-		return 0;
+		return ckpt_failed ? -1 : 0;
 	}
 	fprintf(s->out, "done: %s after %zu epochs, loss %.6f", j->bank->base.name,
 		j->cfg.epochs, losshist_epoch_mean(j->loss, j->cfg.epochs - 1));
@@ -129,7 +140,6 @@ int jobrun_run(struct session *s)
 		fprintf(s->out, "; %zu steps in %.2f s (%.1f steps/s)", steps, secs,
 			secs > 0 ? (double)steps / secs : 0.0);
 	fputc('\n', s->out);
-	job_free(j);
-	s->job = NULL;
-	return 0;
+	session_end_job(s);
+	return ckpt_failed ? -1 : 0;
 }

@@ -25,9 +25,17 @@ void session_init(struct session *s)
 
 void session_free(struct session *s)
 {
+	session_end_job(s);
+	ws_free(&s->ws);
+}
+
+void session_end_job(struct session *s)
+{
 	job_free(s->job);
 	s->job = NULL;
-	ws_free(&s->ws);
+	free(s->ckpt_path);
+	s->ckpt_path = NULL;
+	s->ckpt_every = 0;
 }
 
 void session_error(const struct session *s, const char *cmd, const char *msg)

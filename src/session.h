@@ -30,6 +30,8 @@ struct session {
 	int quit;               /* set by `quit`: stop reading input */
 	int interactive;        /* reading from a person at a terminal */
 	struct job *job;        /* the current (running or stopped) job */
+	char *ckpt_path;        /* the job writes checkpoints here (malloc'd), */
+	size_t ckpt_every;      /* every so many epochs; NULL/0: none */
 
 	/* Set by the full-screen UI only (NULL/0 at the plain prompt and in
 	 * scripts, where one thread does everything): */
@@ -49,6 +51,10 @@ extern volatile sig_atomic_t session_interrupted;
 
 void session_init(struct session *s);
 void session_free(struct session *s);
+
+/* Free the current job and its checkpoint settings (s->job may be NULL);
+ * its objects stay in the workspace, no longer in use. */
+void session_end_job(struct session *s);
 
 /* Run one line (one or more commands separated by ';').  0 when every
  * command succeeded, -1 otherwise (each error already printed).  With bail
