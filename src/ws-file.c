@@ -135,7 +135,16 @@ static int read_settings(hid_t f, struct settings *set)
 	return rc;
 }
 
-/* The job of /.job, its checkpoint settings, and whether it had finished. */
+/* Has the job of g run all its epochs?  Then there is nothing to resume
+ * and its cache is not needed. */
+static int job_finished(hid_t g)
+{
+	int64_t epoch, epochs;
+	return h5u_attr_i64(g, "epoch", &epoch) > 0 && h5u_attr_i64(g, "epochs", &epochs) > 0 &&
+	       epoch >= epochs;
+}
+
+/* The unfinished job of /.job and its checkpoint settings. */
 static int read_job(hid_t f, struct obj *const *objs, size_t n, const struct load_ctx *c)
 {
 	struct ws_file *out = c->out;
@@ -146,6 +155,10 @@ static int read_job(hid_t f, struct obj *const *objs, size_t n, const struct loa
 	if (g < 0) {
 		h5u_err("cannot open /" JOB_GROUP);
 		return -1;
+	}
+	if ((out->job_finished = job_finished(g))) {
+		H5Gclose(g);
+		return 0;
 	}
 	int64_t every = 0;
 	int rc = (out->job = job_state_load(g, objs, n, c->ws)) ? 0 : -1;
@@ -159,11 +172,6 @@ static int read_job(hid_t f, struct obj *const *objs, size_t n, const struct loa
 		err_prefix("/" JOB_GROUP);
 	out->ckpt_every = (size_t)every;
 	H5Gclose(g);
-	if (rc == 0 && job_done(out->job)) {
-		job_free(out->job);
-		out->job = NULL;
-		out->job_finished = 1;
-	}
 	return rc;
 }
 
