@@ -168,12 +168,13 @@ const struct cmd cmd_load = {
 
 const struct cmd cmd_save = {
 	.name = "save",
-	.usage = "save NAME... to FILE",
-	.summary = "Save objects to an HDF5 file",
+	.usage = "save NAME...|* to FILE",
+	.summary = "Save objects, or the whole workspace (*), to an HDF5 file",
 	.help = "Writes each object as a group /NAME of plain datasets (h5py reads them\n"
 		"without rnr) and replaces FILE atomically: the file is written aside,\n"
 		"synced and renamed, so a failed or interrupted save leaves the old FILE\n"
-		"as it was.",
+		"as it was.  `save * to FILE` writes a workspace file: every object, the\n"
+		"settings and the stopped job with its optimiser state (`restore FILE`).",
 	.min_args = 1, .max_args = ARGS_MAX,
 	.keywords = "to",
 	.complete = ARG_OBJECT,

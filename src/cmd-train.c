@@ -216,7 +216,10 @@ const struct cmd cmd_train = {
 		"nonneg=on keeps the bank >= 0.  batch=256; seed= fixes the shuffles.\n"
 		"Makes the bank and a loss history BANK.loss (loss= renames it).  Ctrl-C\n"
 		"stops at a step boundary; `continue` resumes.  warmup defaults to half\n"
-		"the epochs, as in the paper.",
+		"the epochs, as in the paper.  checkpoint=FILE writes the job (MLPs, bank,\n"
+		"loss, optimiser state; not the cache) to FILE atomically when it starts\n"
+		"and every `every` epochs (every=1); after a crash, load the cache, then\n"
+		"`restore FILE` and `continue` finish it bit for bit as it would have.",
 	.min_args = 2, .max_args = 2,
 	.options = JOB_OPTIONS " warmup wd bank",
 	.complete = ARG_OBJECT,
