@@ -26,37 +26,42 @@ struct save_ctx {
 	size_t ckpt_every;
 };
 
-static int save_settings(hid_t f, const struct settings *set)
+static int fill_settings(hid_t g, const struct save_ctx *c)
 {
-	hid_t g = H5Gcreate2(f, SETTINGS_GROUP, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-	if (g < 0) {
-		h5u_err("cannot create group /" SETTINGS_GROUP);
-		return -1;
-	}
-	int rc = 0;
-	for (size_t i = 0; settings_table[i].name && rc == 0; i++) {
+	for (size_t i = 0; settings_table[i].name; i++) {
 		char buf[64];
-		rc = settings_get(set, settings_table[i].name, buf, sizeof buf);
-		if (rc == 0)
-			rc = h5u_write_str_attr(g, settings_table[i].name, buf);
+		if (settings_get(c->set, settings_table[i].name, buf, sizeof buf) < 0 ||
+		    h5u_write_str_attr(g, settings_table[i].name, buf) < 0)
+			return -1;
 	}
-	H5Gclose(g);
-	return rc;
+	return 0;
 }
 
-static int save_job(hid_t f, const struct save_ctx *c)
+static int fill_job(hid_t g, const struct save_ctx *c)
 {
-	hid_t g = H5Gcreate2(f, JOB_GROUP, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-	if (g < 0) {
-		h5u_err("cannot create group /" JOB_GROUP);
+	if (job_state_save(c->job, g) < 0)
 		return -1;
-	}
-	int rc = job_state_save(c->job, g);
-	if (rc == 0 && c->ckpt_path &&
+	if (c->ckpt_path &&
 	    (h5u_write_str_attr(g, "checkpoint", c->ckpt_path) < 0 ||
 	     h5u_write_i64_attr(g, "checkpoint_every", (int64_t)c->ckpt_every) < 0))
+		return -1;
+	return 0;
+}
+
+/* The group /name of f, written by fill. */
+static int write_group(hid_t f, const char *name,
+		       int (*fill)(hid_t g, const struct save_ctx *c), const struct save_ctx *c)
+{
+	hid_t g = H5Gcreate2(f, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	if (g < 0) {
+		h5u_err("cannot create group /%s", name);
+		return -1;
+	}
+	int rc = fill(g, c);
+	if (H5Gclose(g) < 0 && rc == 0) {
+		h5u_err("cannot write group /%s", name);
 		rc = -1;
-	H5Gclose(g);
+	}
 	return rc;
 }
 
@@ -65,9 +70,9 @@ static int write_extra(hid_t f, void *ctx)
 	const struct save_ctx *c = ctx;
 	if (h5u_write_i64_attr(f, "rnr_workspace", WS_FILE_FORMAT) < 0 ||
 	    h5u_write_str_attr(f, "rnr_version", PACKAGE_VERSION) < 0 ||
-	    save_settings(f, c->set) < 0)
+	    write_group(f, SETTINGS_GROUP, fill_settings, c) < 0)
 		return -1;
-	return c->job ? save_job(f, c) : 0;
+	return c->job ? write_group(f, JOB_GROUP, fill_job, c) : 0;
 }
 
 int ws_file_save(const char *path, struct obj *const *objs, size_t n,
@@ -90,6 +95,8 @@ int ws_file_checkpoint(const char *path, const struct settings *set, const struc
 struct load_ctx {
 	const struct ws *ws;
 	struct ws_file *out;
+	struct obj *const *objs; /* [n] the objects loaded from the file */
+	size_t n;
 };
 
 static int check_format(hid_t f)
@@ -108,30 +115,18 @@ static int check_format(hid_t f)
 	return -1;
 }
 
-/* The settings of /.settings over out->set; settings it does not know
- * (from a newer rnr) are ignored, ones it lacks keep their value. */
-static int read_settings(hid_t f, struct settings *set)
+/* The settings of g over out->set; settings it does not know (from a
+ * newer rnr) are ignored, ones it lacks keep their value. */
+static int read_settings(hid_t g, const struct load_ctx *c)
 {
-	int has = h5u_has_link(f, SETTINGS_GROUP);
-	if (has <= 0)
-		return has;
-	hid_t g = H5Gopen2(f, SETTINGS_GROUP, H5P_DEFAULT);
-	if (g < 0) {
-		h5u_err("cannot open /" SETTINGS_GROUP);
-		return -1;
-	}
 	int rc = 0;
 	for (size_t i = 0; settings_table[i].name && rc == 0; i++) {
 		const char *name = settings_table[i].name;
 		char *v = NULL;
-		htri_t exists = H5Aexists(g, name);
-		if (exists > 0 && (rc = h5u_attr_string(g, name, &v)) == 0)
-			rc = settings_set(set, name, v);
+		if (H5Aexists(g, name) > 0 && (rc = h5u_attr_string(g, name, &v)) == 0)
+			rc = settings_set(&c->out->set, name, v);
 		free(v);
-		if (rc < 0)
-			err_prefix("/" SETTINGS_GROUP);
 	}
-	H5Gclose(g);
 	return rc;
 }
 
@@ -144,42 +139,53 @@ static int job_finished(hid_t g)
 	       epoch >= epochs;
 }
 
-/* The unfinished job of /.job and its checkpoint settings. */
-static int read_job(hid_t f, struct obj *const *objs, size_t n, const struct load_ctx *c)
+/* The unfinished job of g and its checkpoint settings into c->out. */
+static int read_job(hid_t g, const struct load_ctx *c)
 {
 	struct ws_file *out = c->out;
-	int has = h5u_has_link(f, JOB_GROUP);
-	if (has <= 0)
-		return has;
-	hid_t g = H5Gopen2(f, JOB_GROUP, H5P_DEFAULT);
-	if (g < 0) {
-		h5u_err("cannot open /" JOB_GROUP);
+	if ((out->job_finished = job_finished(g)))
+		return 0;
+	int64_t every = 0;
+	if (!(out->job = job_state_load(g, c->objs, c->n, c->ws)))
+		return -1;
+	if (H5Aexists(g, "checkpoint") <= 0)
+		return 0;
+	if (h5u_attr_string(g, "checkpoint", &out->ckpt_path) < 0)
+		return -1;
+	if (h5u_attr_i64(g, "checkpoint_every", &every) <= 0 || every < 1) {
+		err_set("attribute checkpoint_every: expected an integer >= 1");
 		return -1;
 	}
-	if ((out->job_finished = job_finished(g))) {
-		H5Gclose(g);
-		return 0;
-	}
-	int64_t every = 0;
-	int rc = (out->job = job_state_load(g, objs, n, c->ws)) ? 0 : -1;
-	if (rc == 0 && H5Aexists(g, "checkpoint") > 0 &&
-	    (rc = h5u_attr_string(g, "checkpoint", &out->ckpt_path)) == 0 &&
-	    (h5u_attr_i64(g, "checkpoint_every", &every) <= 0 || every < 1)) {
-		err_set("attribute checkpoint_every: expected an integer >= 1");
+	out->ckpt_every = (size_t)every;
+	return 0;
+}
+
+/* The group /name of f, if f has it, read by read; errors name it. */
+static int read_group(hid_t f, const char *name,
+		      int (*read)(hid_t g, const struct load_ctx *c), const struct load_ctx *c)
+{
+	int rc = h5u_has_link(f, name);
+	hid_t g = -1;
+	if (rc > 0 && (g = H5Gopen2(f, name, H5P_DEFAULT)) < 0) {
+		h5u_err("cannot open");
 		rc = -1;
 	}
+	if (rc > 0)
+		rc = read(g, c);
+	if (g >= 0)
+		H5Gclose(g);
 	if (rc < 0)
-		err_prefix("/" JOB_GROUP);
-	out->ckpt_every = (size_t)every;
-	H5Gclose(g);
-	return rc;
+		err_prefix("/%s", name);
+	return rc < 0 ? -1 : 0;
 }
 
 static int read_extra(hid_t f, struct obj *const *objs, size_t n, void *ctx)
 {
-	const struct load_ctx *c = ctx;
-	if (check_format(f) < 0 || read_settings(f, &c->out->set) < 0 ||
-	    read_job(f, objs, n, c) < 0) {
+	struct load_ctx *c = ctx;
+	c->objs = objs;
+	c->n = n;
+	if (check_format(f) < 0 || read_group(f, SETTINGS_GROUP, read_settings, c) < 0 ||
+	    read_group(f, JOB_GROUP, read_job, c) < 0) {
 		job_free(c->out->job);
 		c->out->job = NULL;
 		free(c->out->ckpt_path);
@@ -194,7 +200,7 @@ int ws_file_load(const char *path, const struct ws *ws, const struct settings *c
 {
 	memset(out, 0, sizeof *out);
 	out->set = *cur;
-	struct load_ctx c = { ws, out };
+	struct load_ctx c = { ws, out, NULL, 0 };
 	if (h5_store_load_with(path, &out->objs, &out->n, read_extra, &c) < 0) {
 		memset(out, 0, sizeof *out);
 		return -1;

@@ -20,35 +20,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0 failed=0
-ok() { # ok COND-STATUS WHAT
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-# check WHAT EXPECTED ACTUAL: equal strings, else print both
-check() {
-	if [ "$2" = "$3" ]; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		printf '#   expected: %s\n#   got:      %s\n' "$2" "$3"
-	fi
-}
-# has WHAT PATTERN FILE: FILE has a line matching PATTERN (grep -E)
-has() {
-	if grep -Eq -- "$2" "$3"; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		echo "#   expected a line matching: $2"
-		sed 's/^/#   | /' "$3"
-	fi
-}
+. "$top_srcdir/tests/tap.sh"
 
 setup="set threads 1; load $data as fm; mlp fm.train seed=1 as dec"
 while_stopped="set progress off; list; drop psi; rename dec dec_x; train dec fm.test epochs=1 bank=other"
@@ -58,18 +30,7 @@ while_stopped="set progress off; list; drop psi; rename dec dec_x; train dec fm.
 # exit status in $status.
 interrupted() { # EPOCHS AFTER OUT
 	rm -f "$tmp/$3.out"
-	"$RNR" -n -c "$setup; train dec fm.train epochs=$1 seed=1; $2" >"$tmp/$3.out" 2>&1 &
-	pid=$!
-	i=0
-	while ! grep -q "epoch 3/" "$tmp/$3.out" 2>/dev/null && [ $i -lt 600 ]; do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	kill -INT "$pid" 2>/dev/null
-	wait "$pid"
-	status=$?
-	pid=
+	signal_after "epoch 3/" INT "$tmp/$3.out" "$setup; train dec fm.train epochs=$1 seed=1; $2"
 }
 
 # The same, retried with more epochs while the signal misses the job.
@@ -135,48 +96,8 @@ else
 	diff -u "$tmp/ref.show" "$tmp/int.show" | sed 's/^/# /'
 fi
 
-py=
-for cand in "${PYTHON3:-}" python3 /usr/bin/python3; do
-	if [ -n "$cand" ] && "$cand" -c 'import h5py' 2>/dev/null; then
-		py=$cand
-		break
-	fi
-done
-datasets="/psi/psi /psi/labels /psi.loss/total /psi.loss/per_model"
-for m in simclr barlow rotnet dae; do
-	for l in 0 1; do
-		datasets="$datasets /dec/$m/weight$l /dec/$m/bias$l"
-	done
-done
-if [ -n "$py" ]; then
-	out=$("$py" - "$tmp/ref.h5" "$tmp/int.h5" $datasets <<'EOF' 2>&1
-import sys
-import h5py
-import numpy as np
-a = h5py.File(sys.argv[1], "r")
-b = h5py.File(sys.argv[2], "r")
-bad = []
-for name in sys.argv[3:]:
-    x, y = a[name][()], b[name][()]
-    # bit-identical: compare the raw bytes, so -0.0 and NaN count too
-    if x.shape != y.shape or x.dtype != y.dtype or x.tobytes() != y.tobytes():
-        bad.append(name)
-print(" ".join(bad) if bad else "identical")
-EOF
-)
-	check "bank, MLPs and loss bit-identical (h5py, $(echo $datasets | wc -w) datasets)" identical "$out"
-elif command -v h5dump >/dev/null 2>&1; then
-	bad=
-	for d in $datasets; do
-		h5dump -d "$d" -b LE -o "$tmp/ref.bin" "$tmp/ref.h5" >/dev/null 2>&1 &&
-			h5dump -d "$d" -b LE -o "$tmp/int.bin" "$tmp/int.h5" >/dev/null 2>&1 &&
-			cmp -s "$tmp/ref.bin" "$tmp/int.bin" || bad="$bad $d"
-	done
-	check "bank, MLPs and loss bit-identical (h5dump -b)" "" "$bad"
-else
-	n=$((n + 1))
-	echo "ok $n # SKIP neither python3-h5py nor h5dump to compare the saved bits"
-fi
+same_bits "bank, MLPs and loss bit-identical (every dataset of psi, dec, psi.loss)" \
+	"$tmp/ref.h5" "$tmp/int.h5" /psi /dec /psi.loss
 
 echo "1..$n"
 [ "$failed" = 0 ]

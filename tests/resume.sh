@@ -14,7 +14,6 @@
 set -u
 : "${RNR:=./rnr}" "${top_srcdir:=.}"
 data=$top_srcdir/data/fmnist-demo.h5
-same_bits=$top_srcdir/tests/same-bits.sh
 
 tmp=$(mktemp -d) || exit 1
 pid=
@@ -25,70 +24,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0 failed=0
-ok() { # ok STATUS WHAT [DIRECTIVE]: STATUS 0 passes
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2${3:+ # $3}"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-check() { # check WHAT EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		printf '#   expected: %s\n#   got:      %s\n' "$2" "$3"
-	fi
-}
-has() { # has WHAT PATTERN FILE
-	if grep -Eq -- "$2" "$3"; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		echo "#   expected a line matching: $2"
-		sed 's/^/#   | /' "$3"
-	fi
-}
-datasets="/psi/psi /psi/labels /psi.loss/total /psi.loss/per_model"
-for m in simclr barlow rotnet dae; do
-	for l in 0 1; do
-		datasets="$datasets /dec/$m/weight$l /dec/$m/bias$l"
-	done
-done
-bits() { # bits WHAT A.h5 B.h5: bank, MLPs and loss bit-identical
-	out=$("$same_bits" "$2" "$3" $datasets)
-	case $? in
-	0) ok 0 "$1 ($(echo $datasets | wc -w) datasets)" ;;
-	77) ok 0 "$1" "SKIP $out" ;;
-	*) ok 1 "$1"; echo "#   differ: $out" ;;
-	esac
-}
-
+. "$top_srcdir/tests/tap.sh"
 setup="load $data as fm; mlp fm.train seed=1 as dec"
-
-# interrupted SIGNAL COMMANDS OUT: runs COMMANDS in the background,
-# sends SIGNAL once the job printed its third epoch; output in $tmp/OUT.out
-interrupted() {
-	"$RNR" -n -c "$2" >"$tmp/$3.out" 2>&1 &
-	pid=$!
-	i=0
-	while ! grep -q "epoch 3/" "$tmp/$3.out" 2>/dev/null && [ $i -lt 600 ]; do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	kill "-$1" "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	pid=
-}
 
 # 1. SIGKILL during a checkpointed run, resumed from its checkpoint
 for epochs in 20 40 80; do
 	rm -f "$tmp/ck.h5"
-	interrupted KILL "set threads 2; $setup; train dec fm.train epochs=$epochs seed=1 checkpoint=$tmp/ck.h5 every=2" kill
+	signal_after "epoch 3/" KILL "$tmp/kill.out" \
+		"set threads 2; $setup; train dec fm.train epochs=$epochs seed=1 checkpoint=$tmp/ck.h5 every=2"
 	grep -q '^done:' "$tmp/kill.out" || break
 	echo "# the job finished before the kill with epochs=$epochs; retrying with more"
 done
@@ -122,20 +65,18 @@ has "the restored job's objects are in use" '^psi +bank .*\(in use\)$' "$tmp/res
 has "continue finishes it" "^done: psi after $epochs epochs, loss " "$tmp/res-kill.out"
 check "the same final loss as the uninterrupted run" \
 	"$(grep '^done:' "$tmp/ref2.out")" "$(grep '^done:' "$tmp/res-kill.out" | sed 's/; .*//')"
-bits "killed and resumed from a checkpoint (2 threads): bit-identical to the uninterrupted run" \
-	"$tmp/ref2.h5" "$tmp/res-kill.h5"
+same_bits "killed and resumed from a checkpoint (2 threads): bit-identical to the uninterrupted run" \
+	"$tmp/ref2.h5" "$tmp/res-kill.h5" /psi /dec /psi.loss
 "$RNR" -n -c "restore $tmp/ck.h5" >"$tmp/final.out" 2>&1
 has "checkpoints went on after the restore: the last holds the finished job (restored without its cache)" \
 	"^the job $tmp/ck.h5 holds had run all its epochs: nothing to continue$" "$tmp/final.out"
-out=$("$same_bits" "$tmp/ref2.h5" "$tmp/ck.h5" /psi/psi /dec/dae/weight1)
-case $? in
-0 | 77) ok 0 "the last checkpoint holds the final bank and MLPs" ;;
-*) ok 1 "the last checkpoint holds the final bank and MLPs"; echo "#   differ: $out" ;;
-esac
+same_bits "the last checkpoint holds the final bank, MLPs and loss" "$tmp/ref2.h5" "$tmp/ck.h5" \
+	/psi /dec /psi.loss
 check "no temporary file is left beside the checkpoint" "" "$(cd "$tmp" && ls | grep 'tmp-rnr')"
 
 # 2. Ctrl-C mid-epoch, the whole workspace saved, restored in a new rnr
-interrupted INT "set threads 1; $setup; train dec fm.train epochs=$epochs seed=1; save * to $tmp/ws.h5" int
+signal_after "epoch 3/" INT "$tmp/int.out" \
+	"set threads 1; $setup; train dec fm.train epochs=$epochs seed=1; save * to $tmp/ws.h5"
 has "SIGINT stops the job" "^stopped at epoch [0-9]+ step [0-9]+/12 after " "$tmp/int.out"
 has "save * saves the workspace with the stopped job" \
 	"^saved the workspace to $tmp/ws.h5: 5 objects, the settings and the stopped job on psi \(train, at epoch [0-9]+ step [0-9]+/12\)$" \
@@ -148,8 +89,8 @@ has "the settings are restored" '^settings restored: threads 1, seed 0, bail off
 has "the job is back where Ctrl-C stopped it" \
 	"^restored $(sed -n 's/^saved the workspace to .* and \(the stopped job on psi .*\)$/\1/p' "$tmp/int.out" | sed 's/[()]/\\&/g'): \`continue\` resumes it$" \
 	"$tmp/res-int.out"
-bits "stopped mid-epoch, saved with save *, restored: bit-identical to the uninterrupted run (1 thread)" \
-	"$tmp/ref1.h5" "$tmp/res-int.h5"
+same_bits "stopped mid-epoch, saved with save *, restored: bit-identical to the uninterrupted run (1 thread)" \
+	"$tmp/ref1.h5" "$tmp/res-int.h5" /psi /dec /psi.loss
 
 # 3. what is refused, and the workspace as it was after each refusal
 "$RNR" -n -c "$setup; save dec to $tmp/plain.h5" >/dev/null 2>&1

@@ -14,33 +14,7 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0 failed=0
-ok() { # ok STATUS WHAT [DIRECTIVE]: STATUS 0 passes
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2${3:+ # $3}"
-	else
-		echo "not ok $n - $2${3:+ # $3}"
-		case ${3:-} in TODO*) ;; *) failed=$((failed + 1)) ;; esac
-	fi
-}
-check() { # check WHAT EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		printf '#   expected: %s\n#   got:      %s\n' "$2" "$3"
-	fi
-}
-has() { # has WHAT PATTERN FILE
-	if grep -Eq -- "$2" "$3"; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		echo "#   expected a line matching: $2"
-		sed 's/^/#   | /' "$3"
-	fi
-}
+. "$top_srcdir/tests/tap.sh"
 same_files() { # same_files WHAT EXPECTED-FILE ACTUAL-FILE [DIRECTIVE]
 	if [ -s "$2" ] && cmp -s "$2" "$3"; then
 		ok 0 "$1" "${4:-}"

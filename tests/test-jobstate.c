@@ -245,18 +245,15 @@ static hid_t open_rw(void)
 	return f;
 }
 
-static void set_i64(const char *obj, const char *attr, int64_t v)
+/* Rewrite attribute attr of obj: the string str, or the integer v when
+ * str is NULL. */
+static void edit_attr(const char *obj, const char *attr, const char *str, int64_t v)
 {
 	hid_t f = open_rw(), o = H5Oopen(f, obj, H5P_DEFAULT);
-	h5u_write_i64_attr(o, attr, v);
-	H5Oclose(o);
-	H5Fclose(f);
-}
-
-static void set_str(const char *obj, const char *attr, const char *v)
-{
-	hid_t f = open_rw(), o = H5Oopen(f, obj, H5P_DEFAULT);
-	h5u_write_str_attr(o, attr, v);
+	if (str)
+		h5u_write_str_attr(o, attr, str);
+	else
+		h5u_write_i64_attr(o, attr, v);
 	H5Oclose(o);
 	H5Fclose(f);
 }
@@ -319,6 +316,35 @@ static void refused(const char *what, struct cache *cache, const char *want)
 	ws_free(&ws);
 }
 
+/* One attribute changed (str, else v) or deleted (del), and the words
+ * the refusal must hold. */
+struct edit {
+	const char *what, *obj, *attr, *str;
+	int64_t v;
+	int del;
+	const char *want;
+};
+
+static const struct edit edits[] = {
+	{ "a step count the loss history does not match", "/.job", "step", NULL, 1, 0,
+	  "does not match the job" },
+	{ "a step beyond the epoch", "/.job", "step", NULL, SPE, 0, "'step' = 5: out of range 0..4" },
+	{ "epochs beyond what train accepts", "/.job", "epochs", NULL, 1000000, 0,
+	  "'epochs' = 1000000: out of range" },
+	{ "batch 0", "/.job", "batch", NULL, 0, 0, "batch=0: must be 1..37" },
+	{ "an unknown bank Adam", "/.job", "adam", "sgd", 0, 0,
+	  "'adam' = 'sgd': expected dense or lazy" },
+	{ "a bank the file does not hold", "/.job", "bank", "nothere", 0, 0,
+	  "the job's bank nothere is not in the file" },
+	{ "an MLP name that is a bank", "/.job", "mlp", "psi", 0, 0, "psi is a bank, not a mlp" },
+	{ "a missing seed", "/.job", "seed", NULL, 0, 1, "seed" },
+	{ "a newer format", "/", "rnr_workspace", NULL, WS_FILE_FORMAT + 1, 0,
+	  "written by a newer rnr" },
+	{ "a file without rnr_workspace", "/", "rnr_workspace", NULL, 0, 1, "not a workspace file" },
+	{ "checkpoints every 0 epochs", "/.job", "checkpoint_every", NULL, 0, 0, "checkpoint_every" },
+	{ "a setting out of range", "/.settings", "threads", "0", 0, 0, "/.settings: threads" },
+};
+
 static void check_malformed(void)
 {
 	save_job_file(0);
@@ -333,42 +359,15 @@ static void check_malformed(void)
 	save_job_file(0);
 	put_u32("bank_row_t", 3, identity);
 	refused("lazy step counts of the wrong length", NULL, "bank_row_t has 3 values");
-	save_job_file(0);
-	set_i64("/.job", "step", 1);
-	refused("a step count the loss history does not match", NULL, "does not match the job");
-	save_job_file(0);
-	set_i64("/.job", "step", SPE);
-	refused("a step beyond the epoch", NULL, "'step' = 5: out of range 0..4");
-	save_job_file(0);
-	set_i64("/.job", "epochs", 1000000);
-	refused("epochs beyond what train accepts", NULL, "'epochs' = 1000000: out of range");
-	save_job_file(0);
-	set_i64("/.job", "batch", 0);
-	refused("batch 0", NULL, "batch=0: must be 1..37");
-	save_job_file(0);
-	set_str("/.job", "adam", "sgd");
-	refused("an unknown bank Adam", NULL, "'adam' = 'sgd': expected dense or lazy");
-	save_job_file(0);
-	set_str("/.job", "bank", "nothere");
-	refused("a bank the file does not hold", NULL, "the job's bank nothere is not in the file");
-	save_job_file(0);
-	set_str("/.job", "mlp", "psi");
-	refused("an MLP name that is a bank", NULL, "psi is a bank, not a mlp");
-	save_job_file(0);
-	delete_attr("/.job", "seed");
-	refused("a missing seed", NULL, "seed");
-	save_job_file(0);
-	set_i64("/", "rnr_workspace", WS_FILE_FORMAT + 1);
-	refused("a newer format", NULL, "written by a newer rnr");
-	save_job_file(0);
-	delete_attr("/", "rnr_workspace");
-	refused("a file without rnr_workspace", NULL, "not a workspace file");
-	save_job_file(0);
-	set_i64("/.job", "checkpoint_every", 0);
-	refused("checkpoints every 0 epochs", NULL, "checkpoint_every");
-	save_job_file(0);
-	set_str("/.settings", "threads", "0");
-	refused("a setting out of range", NULL, "/.settings: threads");
+	for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+		const struct edit *e = &edits[i];
+		save_job_file(0);
+		if (e->del)
+			delete_attr(e->obj, e->attr);
+		else
+			edit_attr(e->obj, e->attr, e->str, e->v);
+		refused(e->what, NULL, e->want);
+	}
 
 	/* the cache left out of the file (a checkpoint) */
 	save_job_file(1);
