@@ -82,6 +82,19 @@ static void show_log(void)
 		fclose(f);
 }
 
+/* Does the last rnr run's output have a line starting with prefix? */
+static int log_has(const char *prefix)
+{
+	FILE *f = fopen(log_path, "r");
+	char line[512];
+	int found = 0;
+	while (f && fgets(line, sizeof line, f))
+		found |= strncmp(line, prefix, strlen(prefix)) == 0;
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static void bail(const char *what)
 {
 	printf("Bail out! %s\n", what);
@@ -234,6 +247,47 @@ static struct outcome kill_save(enum when w, off_t at_size, ino_t old_ino)
 	return o;
 }
 
+/* Kill point i of a save whose file ends final bytes long, then check
+ * the target and the temporary files; counts the kills that landed and
+ * those while the temporary file was partly written. */
+static void kill_point(int i, off_t final, int *landed, int *partial)
+{
+	struct stat st;
+	enum when w = i < EARLY ? BEFORE_TEMP : i < EARLY + KILLS ? AT_SIZE : AFTER_RENAME;
+	off_t at = w == AT_SIZE ? final * (i - EARLY) / (KILLS - 1) : 0;
+	if (copy_file(old_copy, target) < 0 || stat(target, &st) < 0)
+		bail("copying the old file");
+	int before = temps(0, NULL, NULL, 0);
+	struct outcome o = kill_save(w, at, st.st_ino);
+	*landed += o.killed;
+	*partial += o.killed && o.temp_size >= 0 && o.temp_size < final;
+	char where[160];
+	if (!o.killed)
+		snprintf(where, sizeof where, "point %d: rnr finished before the kill", i + 1);
+	else if (o.temp_size >= 0)
+		snprintf(where, sizeof where, "kill %d at %.2f of %.2f MB written",
+			 i + 1, (double)o.temp_size / 1e6, (double)final / 1e6);
+	else
+		snprintf(where, sizeof where, "kill %d %s", i + 1,
+			 w == BEFORE_TEMP ? "before the save began" : "after the rename");
+	int old = same_file(target, old_copy);
+	int reads = run_rnr("restore %s; list", target) == 0;
+	int complete = !old && reads && log_has("restored the stopped job on psi");
+	if (!tap_ok(reads && (old || complete), "%s: target.h5 is %s; rnr restores it", where,
+		    old ? "the old file, byte for byte" :
+		    complete ? "the complete new file (with its job)" : "NEITHER old NOR complete"))
+		show_log();
+	if (python)
+		tap_ok(h5py_reads(target) == 0, "%s: h5py reads every dataset of it", where);
+	/* the save removed the earlier killed save's file when it made its
+	 * own (not before: a kill before then leaves it for the next) */
+	int after = temps(0, NULL, NULL, 0), ours = o.temp_size >= 0;
+	int want = w == BEFORE_TEMP ? before + ours : ours;
+	tap_ok(after == want, "%s: %d temporary file%s beside it, want %d (%d before this "
+	       "save)%s%s", where, after, after == 1 ? "" : "s", want, before,
+	       ours ? ": this save's, named " : "", ours ? o.temp : "");
+}
+
 int main(void)
 {
 	rnr = getenv("RNR");
@@ -271,48 +325,8 @@ int main(void)
 	       (double)final / 1e6);
 
 	int points = EARLY + KILLS + LATE, landed = 0, partial = 0;
-	for (int i = 0; i < points; i++) {
-		enum when w = i < EARLY ? BEFORE_TEMP : i < EARLY + KILLS ? AT_SIZE : AFTER_RENAME;
-		off_t at = w == AT_SIZE ? final * (i - EARLY) / (KILLS - 1) : 0;
-		if (copy_file(old_copy, target) < 0 || stat(target, &st) < 0)
-			bail("copying the old file");
-		int before = temps(0, NULL, NULL, 0);
-		struct outcome o = kill_save(w, at, st.st_ino);
-		landed += o.killed;
-		partial += o.killed && o.temp_size >= 0 && o.temp_size < final;
-		char where[160];
-		if (!o.killed)
-			snprintf(where, sizeof where, "point %d: rnr finished before the kill", i + 1);
-		else if (o.temp_size >= 0)
-			snprintf(where, sizeof where, "kill %d at %.2f of %.2f MB written",
-				 i + 1, (double)o.temp_size / 1e6, (double)final / 1e6);
-		else
-			snprintf(where, sizeof where, "kill %d %s", i + 1,
-				 w == BEFORE_TEMP ? "before the save began" : "after the rename");
-		int old = same_file(target, old_copy);
-		int reads = run_rnr("restore %s; list", target) == 0;
-		FILE *f = fopen(log_path, "r");
-		char line[512];
-		int has_job = 0;
-		while (f && fgets(line, sizeof line, f))
-			has_job |= strncmp(line, "restored the stopped job on psi", 31) == 0;
-		if (f)
-			fclose(f);
-		int complete = !old && reads && has_job;
-		if (!tap_ok(reads && (old || complete), "%s: %s is %s; rnr restores it", where,
-			    "target.h5", old ? "the old file, byte for byte" :
-			    complete ? "the complete new file (with its job)" : "NEITHER old NOR complete"))
-			show_log();
-		if (python)
-			tap_ok(h5py_reads(target) == 0, "%s: h5py reads every dataset of it", where);
-		/* the save removed the earlier killed save's file when it made its
-		 * own (not before: a kill before then leaves it for the next) */
-		int after = temps(0, NULL, NULL, 0), ours = o.temp_size >= 0;
-		int want = w == BEFORE_TEMP ? before + ours : ours;
-		tap_ok(after == want, "%s: %d temporary file%s beside it, want %d (%d before this "
-		       "save)%s%s", where, after, after == 1 ? "" : "s", want, before,
-		       ours ? ": this save's, named " : "", ours ? o.temp : "");
-	}
+	for (int i = 0; i < points; i++)
+		kill_point(i, final, &landed, &partial);
 	tap_ok(landed >= 20, "%d of %d kills landed during the run (%d while the temporary file "
 	       "was partly written)", landed, points, partial);
 
