@@ -8,6 +8,7 @@
 #include "h5-cache.h"
 #include "err.h"
 #include "h5-util.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -65,6 +66,12 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* ---- attributes ----------------------------------------------------------- */
+
+static int cmp_attr_key(const void *a, const void *b)
+{
+	return strcmp(((const struct attr *)a)->key, ((const struct attr *)b)->key);
+}
+
 
 struct attr_scan {
 	struct attr *a;
@@ -137,6 +144,10 @@ static int read_attrs(hid_t obj, const struct attr *base, size_t n_base,
 			s.a[k++] = s.a[i];
 		}
 	}
+	/* name order whatever the file's names were: attr_note read back as
+	 * note sorts where note does, so a save/load round trip keeps it */
+	if (k > 1)
+		qsort(s.a, k, sizeof *s.a, cmp_attr_key);
 	*out = s.a;
 	*n_out = k;
 	return 0;
@@ -243,6 +254,7 @@ static int find_splits(hid_t f, const char *file, struct scan *s)
 struct split {
 	char *path;      /* "/train"; "/" for a split at the root */
 	struct names model; /* in load order */
+	size_t *dim;     /* [model.n] each model's feature dim */
 	size_t rows;
 	size_t bytes;    /* of all its feature matrices as float32 */
 	int has_labels;
@@ -251,6 +263,7 @@ struct split {
 static void split_free(struct split *s)
 {
 	free(s->path);
+	free(s->dim);
 	names_free(&s->model);
 }
 
@@ -260,25 +273,50 @@ static void join(char *buf, size_t cap, const char *path, const char *name)
 	snprintf(buf, cap, "%s/%s", strcmp(path, "/") ? path : "", name);
 }
 
-/* reorder l to order[] if order names exactly l's entries, once each */
-static void apply_order(struct names *l, const struct attr *order)
+/* Reorder l to order[] (the root attribute models) if order names exactly
+ * l's entries.  A name listed twice is refused: the file contradicts
+ * itself about its models.  0, or -1 with err_set(). */
+static int apply_order(struct names *l, const struct attr *order, const char *file)
 {
+	for (size_t i = 0; order && i < order->n; i++)
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(order->v[i], order->v[k]) == 0) {
+				err_set("%s: root attribute 'models' names model '%.200s' twice: "
+					"model names must be unique", file, order->v[i]);
+				return -1;
+			}
 	if (!order || order->n != l->n || l->n == 0)
-		return;
+		return 0;
 	char **v = calloc(l->n, sizeof *v);
 	if (!v)
-		return; /* keep file order; nothing is lost */
+		return 0; /* keep file order; nothing is lost */
 	for (size_t i = 0; i < order->n; i++) {
 		long j = names_find(l, order->v[i]);
-		if (j < 0 || v[i] || names_find(&(struct names){ v, i, i }, order->v[i]) >= 0) {
+		if (j < 0) {
 			free(v);
-			return;
+			return 0;
 		}
 		v[i] = l->v[j];
 	}
 	free(l->v);
 	l->v = v;
 	l->cap = l->n;
+	return 0;
+}
+
+/* model names are typed back in options and printed: UTF-8 only */
+static int check_model_names(const struct names *l, const char *file, const char *group)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		size_t len = strlen(l->v[i]), bad = utf8_invalid_at(l->v[i], len);
+		if (bad < len) {
+			err_set("%s: %s: the name of model %zu (counting from 0) is not UTF-8 "
+				"(byte %zu is 0x%02x): rename it", file, group, i, bad + 1,
+				(unsigned char)l->v[i][bad]);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* type, rank, emptiness, size and filters of a feature/bank matrix */
@@ -299,7 +337,12 @@ static int probe_matrix(hid_t d, const char *what, size_t dims[2])
 	size_t bytes = 0;
 	if (cls == H5T_STRING) {
 		err_set("%s: is a string dataset; expected float features [rows, dim]", what);
-	} else if (cls != H5T_FLOAT && cls != H5T_INTEGER) {
+	} else if (cls == H5T_INTEGER) {
+		/* features of a network are floats: integers are most likely
+		 * labels or indices written in the wrong place */
+		err_set("%s: is an integer dataset; features must be floating point "
+			"(float16, float32 or float64)", what);
+	} else if (cls != H5T_FLOAT) {
 		err_set("%s: is a %s dataset; expected float features [rows, dim]", what,
 			h5u_class_name(cls));
 	} else if (rank != 2) {
@@ -374,6 +417,10 @@ static hid_t open_dataset(hid_t loc, const char *name, const char *what)
 static int plan_models(hid_t fg, const char *file, struct split *s)
 {
 	char what[1024], first[1024] = "";
+	if (!(s->dim = calloc(s->model.n, sizeof *s->dim))) {
+		err_nomem("model dims", s->model.n * sizeof *s->dim);
+		return -1;
+	}
 	for (size_t j = 0; j < s->model.n; j++) {
 		char p[512];
 		join(p, sizeof p, s->path, "features");
@@ -393,6 +440,7 @@ static int plan_models(hid_t fg, const char *file, struct split *s)
 				"one row per data point", what, dims[0], first, s->rows);
 			return -1;
 		}
+		s->dim[j] = dims[1];
 		size_t b = dims[0] * dims[1] * sizeof(float);
 		if (s->bytes > SIZE_MAX - b) {
 			err_set("%s: split %s overflows the address space", file, s->path);
@@ -420,10 +468,12 @@ static int plan_split(hid_t g, const char *file, struct split *s, const struct a
 	else
 		rc = 0;
 	s->model.cap = s->model.n;
-	if (rc == 0) {
-		apply_order(&s->model, order);
+	if (rc == 0)
+		rc = check_model_names(&s->model, file, what);
+	if (rc == 0)
+		rc = apply_order(&s->model, order, file);
+	if (rc == 0)
 		rc = plan_models(fg, file, s);
-	}
 	if (rc == 0 && (s->has_labels = h5u_has_link(g, "labels")) != 0) {
 		join(what, sizeof what, s->path, "labels");
 		char w2[1200];
@@ -440,18 +490,27 @@ static int plan_split(hid_t g, const char *file, struct split *s, const struct a
 	return rc;
 }
 
-/* a model of split a that split b lacks: -1 with err_set(), else 0 */
+/* a model of split a that split b lacks or has with another dim: -1 with
+ * err_set(), else 0 */
 static int lacks_model(const char *file, const struct split *a, const struct split *b)
 {
-	for (size_t j = 0; j < a->model.n; j++)
-		if (names_find(&b->model, a->model.v[j]) < 0) {
-			char p[512];
-			join(p, sizeof p, b->path, "features");
+	for (size_t j = 0; j < a->model.n; j++) {
+		long k = names_find(&b->model, a->model.v[j]);
+		char p[512];
+		join(p, sizeof p, b->path, "features");
+		if (k < 0) {
 			err_set("%s: %s/%s is missing (split %s has model %s; every split "
 				"needs the same models)", file, p, a->model.v[j], a->path,
 				a->model.v[j]);
 			return -1;
 		}
+		if (b->dim[k] != a->dim[j]) {
+			err_set("%s: %s/%s has dim %zu but split %s has it with dim %zu: a "
+				"model's features have one dim in every split", file, p,
+				a->model.v[j], b->dim[k], a->path, a->dim[j]);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -489,7 +548,7 @@ int h5_cache_read_matrix(hid_t loc, const char *dname, const char *what, struct 
 	int rc = probe_matrix(d, what, dims);
 	if (rc == 0)
 		rc = mat_init(&t, dims[0], dims[1], what);
-	/* HDF5 converts float64, float16 and integers to float32 as it reads */
+	/* HDF5 converts float64 and float16 to float32 as it reads */
 	if (rc == 0 && H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data) < 0) {
 		h5u_err("%s: cannot read", what);
 		rc = -1;
@@ -519,6 +578,11 @@ static int labels_classes(hid_t d, const int64_t *y, size_t n, const char *what,
 		err_prefix("%s", what);
 		return -1;
 	}
+	if (has && declared < 1) {
+		err_set("%s: attribute n_classes is %" PRId64 "; it must be 1 or more", what,
+			declared);
+		return -1;
+	}
 	return h5_cache_count_classes(y, n, has ? declared : 0, what, n_classes);
 }
 
@@ -526,14 +590,22 @@ int h5_cache_count_classes(const int64_t *y, size_t n, int64_t declared, const c
 			   size_t *n_classes)
 {
 	int64_t max = -1;
+	size_t at = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (y[i] < 0) {
 			err_set("%s: row %zu has label %" PRId64 "; labels must be 0 or more",
 				what, i, y[i]);
 			return -1;
 		}
-		if (y[i] > max)
+		if (y[i] > max) {
 			max = y[i];
+			at = i;
+		}
+	}
+	if (declared > 0 && max >= declared) {
+		err_set("%s: row %zu has label %" PRId64 " but attribute n_classes is %" PRId64
+			": labels must be below it", what, at, max, declared);
+		return -1;
 	}
 	int64_t nc = declared > max ? declared : max + 1;
 	if (nc > H5_CACHE_MAX_CLASSES) {
@@ -692,7 +764,10 @@ static int read_all(hid_t f, const char *file, const char *prefix, struct split 
 		free(name);
 		if (c) {
 			obj_set_note(&c->base, "loaded from %s, group %s", file, sp[done].path);
-			if (read_attrs(g, root, n_root, 0, &c->attr, &c->n_attr) < 0) {
+			/* a cache saved by rnr: its rnr_type, rnr_version and note
+			 * describe the saved object, not the data */
+			int saved = H5Aexists(g, "rnr_type") > 0;
+			if (read_attrs(g, root, n_root, saved, &c->attr, &c->n_attr) < 0) {
 				err_prefix("%s: %s", file, sp[done].path);
 				obj_free(&c->base);
 				c = NULL;
@@ -806,6 +881,7 @@ struct cache *h5_cache_read_group(hid_t g, const char *name, int normalize)
 	}
 	if (plan_split(g, file, &s, NULL) == 0)
 		c = read_split(g, file, &s, name, normalize);
+	free(s.dim);
 	names_free(&s.model);
 	if (c && read_attrs(g, NULL, 0, 1, &c->attr, &c->n_attr) < 0) {
 		err_prefix("%s: %s", file, path);

@@ -68,7 +68,8 @@ int h5_cache_read_labels(hid_t loc, const char *dname, size_t n, const char *wha
 			 int64_t **labels, size_t *n_classes);
 
 /* n_classes of labels y [n]: max + 1, or declared when that is larger;
- * refuses a negative label (naming the row) and more than
+ * refuses a negative label (naming the row), a label not below a declared
+ * count (declared > 0; 0 declares none) and more than
  * H5_CACHE_MAX_CLASSES classes.  0 or -1 with err_set(). */
 int h5_cache_count_classes(const int64_t *y, size_t n, int64_t declared, const char *what,
 			   size_t *n_classes);

@@ -6,6 +6,7 @@
 #include "err.h"
 #include "job.h"
 #include "job-run.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -123,10 +124,34 @@ static int exec_call(struct session *s, struct cmd_call *call)
 	return 0;
 }
 
+/* A line rnr will parse: short enough to be a command and valid UTF-8, so
+ * what an error message echoes back is text.  0, or -1 with err_set(). */
+static int check_line(const char *line)
+{
+	size_t len = strlen(line);
+	if (len > SESSION_MAX_LINE) {
+		err_set("a line of %zu bytes, over rnr's limit of %d: not run", len,
+			SESSION_MAX_LINE);
+		return -1;
+	}
+	size_t bad = utf8_invalid_at(line, len);
+	if (bad < len) {
+		err_set("byte %zu (0x%02x) is not UTF-8: the line is not run", bad + 1,
+			(unsigned char)line[bad]);
+		return -1;
+	}
+	return 0;
+}
+
 int session_exec_line(struct session *s, const char *line)
 {
 	struct parsed_line p;
 	int rc = 0;
+	if (check_line(line) < 0) {
+		session_error(s, NULL, err_msg());
+		s->failures++;
+		return -1;
+	}
 	if (parse_line(line, &p) < 0) {
 		session_error(s, NULL, err_msg());
 		parse_free(&p);
@@ -168,8 +193,16 @@ int session_exec_file(struct session *s, const char *path)
 	s->depth++;
 	char *buf = NULL;
 	size_t cap = 0;
-	while (!session_should_stop(s) && getline(&buf, &cap, f) >= 0) {
+	ssize_t len;
+	while (!session_should_stop(s) && (len = getline(&buf, &cap, f)) >= 0) {
 		s->line++;
+		/* a NUL would cut the line short and run what precedes it */
+		if (memchr(buf, '\0', (size_t)len)) {
+			session_error(s, NULL, "a NUL byte: not a text command file; the rest "
+				      "of it is not run");
+			s->failures++;
+			break;
+		}
 		session_exec_line(s, buf);
 	}
 	/* getline's -1 means end of file or a read error (EISDIR for a

@@ -12,6 +12,9 @@
 #include "ws.h"
 
 #define SESSION_MAX_DEPTH 16
+/* The longest line rnr runs: commands are short; a longer line is a
+ * mistake (a data file given as a command file) and is refused. */
+#define SESSION_MAX_LINE 65536
 
 struct job;
 struct jobrun_live;
