@@ -1,0 +1,202 @@
+#!/bin/sh
+# corpus.sh - every file of the corpus tests/corpus/make-corpus.py writes
+# (malformed and hostile caches, saved-object files and command files) is
+# given to rnr after a good cache is loaded.  For each: rnr does not crash
+# (exit status 1, no sanitizer report), prints one error at the failing
+# line that names the bad file and says what is wrong (a distinctive
+# phrase per case), and `list` before and after is the same.  A few inputs
+# that look odd but are valid must load.  Skips without h5py and numpy.
+set -u
+: "${RNR:=./rnr}" "${top_srcdir:=.}"
+
+py=
+for cand in /usr/bin/python3 "${PYTHON3:-}" python3; do
+	if [ -n "$cand" ] && "$cand" -c 'import h5py, numpy' 2>/dev/null; then
+		py=$cand
+		break
+	fi
+done
+if [ -z "$py" ]; then
+	echo "1..0 # SKIP no python3 with h5py and numpy to write the corpus"
+	exit 0
+fi
+
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM HUP
+c=$tmp/corpus
+if ! "$py" "$top_srcdir/tests/corpus/make-corpus.py" "$c"; then
+	echo "Bail out! make-corpus.py failed with $py"
+	exit 1
+fi
+
+n=0 failed=0 cases=0
+ok() { # ok STATUS WHAT
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# run NAME COMMAND: a good cache, list, COMMAND (line 4), list
+run() {
+	cat >"$tmp/$1.rnr" <<EOF
+load $c/good.h5 as good
+echo '@@ list'
+list
+$2
+echo '@@ list'
+list
+EOF
+	"$RNR" -n "$tmp/$1.rnr" >"$tmp/$1.out" 2>&1
+	st=$?
+}
+
+# the two listings are the same and hold the good cache (the first is
+# followed by whatever the command printed: compare as many lines)
+unchanged() {
+	awk '/^@@ list/ { k++; next } k == 2' "$tmp/$1.out" >"$tmp/b"
+	awk '/^@@ list/ { k++; next } k == 1' "$tmp/$1.out" | head -n "$(wc -l <"$tmp/b")" >"$tmp/a"
+	grep -q '^good.train ' "$tmp/b" && tail -n 1 "$tmp/b" | grep -q ' objects, ' &&
+		cmp -s "$tmp/a" "$tmp/b"
+}
+
+sanitizer() { grep -Eq 'Sanitizer|runtime error:|^==[0-9]+==' "$tmp/$1.out"; }
+
+# bad NAME WHERE FILE PHRASE COMMAND: COMMAND fails with an error line that
+# starts with WHERE (file:line: command:), names FILE and holds PHRASE
+bad() {
+	cases=$((cases + 1))
+	run "$1" "$5"
+	line=$(grep -F -- "$2" "$tmp/$1.out" | grep -F -- "$3" | grep -F -- "$4" | head -n 1)
+	case $line in
+	"$2"*) ok 0 "$1: $4" ;;
+	*)
+		ok 1 "$1: $4"
+		echo "#   expected a line starting '$2' naming '$3' with '$4'"
+		sed 's/^/#   | /' "$tmp/$1.out" | cut -c1-300
+		;;
+	esac
+	if [ "$st" = 1 ] && ! sanitizer "$1" && unchanged "$1"; then
+		ok 0 "$1: exit status 1, no sanitizer report, workspace unchanged"
+	else
+		ok 1 "$1: exit status 1 (got $st), no sanitizer report, workspace unchanged"
+		sed 's/^/#   | /' "$tmp/$1.out" | cut -c1-300
+	fi
+}
+
+# good NAME PATTERN COMMAND: COMMAND succeeds and prints a line matching PATTERN
+good() {
+	cases=$((cases + 1))
+	run "$1" "$3"
+	if [ "$st" = 0 ] && ! sanitizer "$1" && grep -Eq -- "$2" "$tmp/$1.out"; then
+		ok 0 "$1: accepted"
+	else
+		ok 1 "$1: accepted (exit status $st, expected a line matching $2)"
+		sed 's/^/#   | /' "$tmp/$1.out" | cut -c1-300
+	fi
+}
+
+L="$tmp/%s.rnr:4: "
+# load CASE PHRASE: `load CASE.h5 as x` fails naming the file and PHRASE
+load() {
+	# shellcheck disable=SC2059
+	bad "$1" "$(printf "$L" "$1")load: $c/$1" "$c/$1" "$2" "load $c/$1 as x"
+}
+
+# ---- not HDF5, or not a whole file ----
+load empty.h5 "not an HDF5 file (no HDF5 signature found)"
+load text.h5 "not an HDF5 file (no HDF5 signature found)"
+load dir.h5 "is a directory, not an HDF5 file"
+load truncated.h5 "truncated file: eof = "
+load superblock-only.h5 "truncated file: eof = 96"
+# ---- types ----
+load int-features.h5 "/train/features/a: is an integer dataset; features must be floating point"
+load string-features.h5 "/train/features/a: is a string dataset"
+load compound-features.h5 "/train/features/a: is a compound dataset"
+load float-labels.h5 "/train/labels: labels must be 1-D integers [rows], found float [12]"
+load string-labels.h5 "/train/labels: labels must be 1-D integers [rows], found string [12]"
+# ---- shapes and sizes ----
+load zero-rows.h5 "/train/features/a: is empty [0 x 8]"
+load zero-cols.h5 "/train/features/a: is empty [12 x 0]"
+load 3d-features.h5 "features must be 2-D [rows, dim], found 3-D [12 x 2 x 8]"
+load scalar-features.h5 "features must be 2-D [rows, dim], found 0-D [scalar]"
+load 2d-labels.h5 "found integer [12 x 2]"
+load short-labels.h5 "/train/labels: has 5 labels but the split has 12 rows"
+load rows-differ.h5 "/train/features/b has 11 rows but /train/features/a has 12"
+load dims-differ-splits.h5 "has dim 8 but split /test has it with dim 16"
+load terabytes.h5 "/train/features/a would need 40000000000000 bytes (37252.9 GiB)"
+load overflow.h5 "[4611686018427387904 x 1099511627776] as float32 overflows the address space"
+# ---- values ----
+load nan.h5 "/train/features/b: row 3, column 5 (counting from 0) is NaN"
+load inf.h5 "/test/features/a: row 7, column 0 (counting from 0) is -Inf"
+load f64-overflow.h5 "is +Inf in float32 (is the stored value beyond float32's range"
+load negative-label.h5 "/train/labels: row 4 has label -3; labels must be 0 or more"
+load huge-label.h5 "1000000000001 classes (largest label 1000000000000); rnr takes at most"
+load label-over-n_classes.h5 "row 9 has label 6 but attribute n_classes is 4"
+# ---- attributes and names ----
+load duplicate-models-attr.h5 "root attribute 'models' names model 'a' twice"
+load n_classes-string.h5 "attribute 'n_classes': expected one integer"
+load n_classes-array.h5 "attribute 'n_classes': expected one integer"
+load n_classes-negative.h5 "attribute n_classes is -2; it must be 1 or more"
+load badname-utf8.h5 "/train/features: the name of model 1 (counting from 0) is not UTF-8 (byte 1 is 0xff)"
+# ---- structure ----
+load labels-only.h5 "no split found: no group holds features/<model> datasets"
+load features-dataset.h5 "/train/features is a dataset, but rnr expects a group features/"
+load missing-model.h5 "/test/features/b is missing (split /train has model b"
+load empty-features-group.h5 "/train/features is empty"
+load dangling-link.h5 "/train/features/a: is a broken link or unknown object"
+load external-link.h5 "/train/features/a: is a broken link or unknown object"
+load lzf.h5 "compressed with HDF5 filter 'lzf' (id 32000), which this HDF5 library cannot load; it is h5py's lzf: install Debian's hdf5-plugin-lzf"
+# ---- saved-object files (load without `as`) ----
+# shellcheck disable=SC2059
+bad bank-terabytes.h5 "$(printf "$L" bank-terabytes.h5)load: loading psi: $c/bank-terabytes.h5" \
+	"$c/bank-terabytes.h5" "/psi/psi would need 40000000000000 bytes" "load $c/bank-terabytes.h5"
+# shellcheck disable=SC2059
+bad unknown-type.h5 "$(printf "$L" unknown-type.h5)load: $c/unknown-type.h5" \
+	"$c/unknown-type.h5" "/thing: unknown object type 'spaceship'" "load $c/unknown-type.h5"
+
+# ---- command files: the error names the file being read and its line ----
+src() { # src CASE WHERE PHRASE: `source CASE` fails at WHERE (FILE:LINE: ...)
+	bad "$1" "$2" "$2" "$3" "source $c/$1"
+}
+src loop.rnr "$c/loop.rnr:2: source: $c/loop.rnr" "command files nested more than 16 deep"
+src chain0.rnr "$c/chain14.rnr:1: source: $c/chain15.rnr" "command files nested more than 16 deep"
+src long-word.rnr "$c/long-word.rnr:2: " "a line of 4194305 bytes, over rnr's limit of 65536: not run"
+src long-comment.rnr "$c/long-comment.rnr:1: " "a line of 4194307 bytes, over rnr's limit of 65536"
+src many-words.rnr "$c/many-words.rnr:1: echo: " "too many arguments (at most 64)"
+src bad-utf8.rnr "$c/bad-utf8.rnr:2: " "byte 6 (0xff) is not UTF-8: the line is not run"
+src bad-utf8-name.rnr "$c/bad-utf8-name.rnr:1: " "byte 21 (0xe9) is not UTF-8"
+src nul.rnr "$c/nul.rnr:2: " "a NUL byte: not a text command file; the rest of it is not run"
+src binary.rnr "$c/binary.rnr:1: " "byte 1 (0x89) is not UTF-8"
+src quote.rnr "$c/quote.rnr:2: " "column 6: unterminated single quote"
+# shellcheck disable=SC2059
+bad dir.rnr "$(printf "$L" dir.rnr)source: $c/dir.rnr" "$c/dir.rnr" ": Is a directory" "source $c/dir.rnr"
+# shellcheck disable=SC2059
+bad missing.rnr "$(printf "$L" missing.rnr)source: $c/missing.rnr" "$c/missing.rnr" \
+	": No such file or directory" "source $c/missing.rnr"
+# a model named twice on the command line
+# shellcheck disable=SC2059
+bad models-twice "$(printf "$L" models-twice)avg: models=a,a" "models=a,a" "'a' named twice" \
+	"avg good.train models=a,a as x"
+
+# ---- odd but valid ----
+good string-attrs.h5 "^    big = z{60}" "load $c/string-attrs.h5 as sa; show sa.train"
+good empty.rnr "^good.train " "source $c/empty.rnr"
+good crlf.rnr "^crlf$" "source $c/crlf.rnr"
+
+# the message of the nul.rnr case must mean the hidden `drop` did not run
+if grep -q '^good.test ' "$tmp/nul.rnr.out"; then
+	ok 0 "nul.rnr: the command before the NUL byte was not run"
+else
+	ok 1 "nul.rnr: the command before the NUL byte was not run"
+fi
+echo "# $cases corpus cases"
+[ "$cases" -ge 30 ]
+ok $? "at least 30 corpus cases ($cases)"
+
+echo "1..$n"
+[ "$failed" = 0 ]
