@@ -7,7 +7,9 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* Ctrl-C at the prompt: drop the line being typed and show a new prompt,
  * like a shell.  The handler only set the flag; this runs in readline. */
@@ -23,16 +25,36 @@ static int repl_signal_event(void)
 	return 0;
 }
 
+/* readline's own rl_getc retries a read that a signal interrupted, so
+ * SIGTERM could not end the prompt; this one gives up (EOF) once
+ * session_terminated is set and lets readline restore the terminal. */
+static int repl_getc(FILE *in)
+{
+	for (;;) {
+		if (session_terminated)
+			return EOF;
+		unsigned char c;
+		ssize_t r = read(fileno(in), &c, 1);
+		if (r == 1)
+			return c;
+		if (r == 0 || errno != EINTR)
+			return EOF;
+		repl_signal_event();
+	}
+}
+
 int repl_run(struct session *s)
 {
 	fe_readline_setup(s);
 	rl_catch_signals = 0; /* our SIGINT handler sets a flag, readline redraws */
 	rl_signal_event_hook = repl_signal_event;
+	rl_getc_function = repl_getc;
 	s->interactive = 1;
-	while (!s->quit) {
+	while (!s->quit && !session_terminated) {
 		char *line = readline("rnr> ");
-		if (!line) {
+		if (!line || session_terminated) {
 			fputc('\n', stdout);
+			free(line);
 			break;
 		}
 		fe_history_add(line);

@@ -67,7 +67,7 @@ static void publish(struct jobrun_live *live, const struct job *j)
 
 static int stop_requested(const struct jobrun_live *live)
 {
-	return session_interrupted ||
+	return session_interrupted || session_terminated ||
 	       (live && atomic_load_explicit(&live->stop, memory_order_relaxed));
 }
 
@@ -125,6 +125,12 @@ int jobrun_run(struct session *s)
 	double secs = now_seconds() - t0;
 	if (bar)
 		fputs("\r\033[K", stderr);
+	if (!job_done(j) && session_terminated) {
+		fprintf(s->out, "stopped at epoch %zu step %zu/%zu after %zu steps: rnr is "
+			"leaving (signal %d), the job is abandoned\n", j->epoch + 1, j->step,
+			j->steps_per_epoch, steps, (int)session_terminated);
+		return 0;
+	}
 	if (!job_done(j)) {
 		if (session_interrupted)
 			session_interrupted = 0;

@@ -42,6 +42,14 @@ static void on_sigint(int sig)
 	session_interrupted = 1;
 }
 
+static void on_sigterm(int sig)
+{
+	session_terminated = sig;
+}
+
+/* Handlers only set flags (the full-screen UI installs its own while it
+ * runs).  SIGPIPE is ignored: a write to a closed pipe fails with EPIPE,
+ * which the command loop reports, instead of killing the workspace. */
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -50,6 +58,21 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	/* no SA_RESTART: a blocking read returns so the prompt can react */
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_sigterm;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* After SIGTERM or SIGHUP: say what is lost, as nothing is saved. */
+static void report_termination(const struct session *s, int sig)
+{
+	fflush(stdout);
+	const char *name = sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : strsignal(sig);
+	fprintf(stderr, "rnr: %s: leaving without saving: %zu object%s in the workspace "
+		"discarded%s\n", name, s->ws.n, s->ws.n == 1 ? "" : "s",
+		s->job ? ", the unfinished job abandoned" : "");
 }
 
 /* One script source from the command line, run in order. */
@@ -136,6 +159,10 @@ int main(int argc, char **argv)
 	} else if (!s.quit && n_src == 0) {
 		run_source(&s, &(struct source){ 1, "-" });
 	}
+	if (!sig && session_terminated)
+		sig = session_terminated;
+	if (sig)
+		report_termination(&s, sig);
 	int status = sig ? 128 + sig : s.failures && !s.interactive ? 1 : 0;
 	session_free(&s);
 	free(src);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 volatile sig_atomic_t session_interrupted;
+volatile sig_atomic_t session_terminated;
 
 void session_init(struct session *s)
 {
@@ -63,7 +64,7 @@ void session_fail(struct session *s)
 
 int session_should_stop(const struct session *s)
 {
-	return s->quit || s->bailed ||
+	return s->quit || session_terminated || s->bailed ||
 	       (s->live && atomic_load_explicit(&s->live->abort, memory_order_relaxed));
 }
 
@@ -95,6 +96,24 @@ void session_view(struct session *view, const struct session *s, FILE *out, FILE
 	view->ui = s->ui;
 }
 
+/* Flush the command's output; when that fails (a closed pipe: SIGPIPE is
+ * ignored, so writes fail with EPIPE) the command counts as failed.  At the
+ * prompt the session goes on with every object kept; a script stops, as
+ * nobody reads what it prints.  1 if the output failed, else 0. */
+static int output_failed(struct session *s, const char *cmd)
+{
+	if (fflush(s->out) == 0 && !ferror(s->out))
+		return 0;
+	char msg[256];
+	snprintf(msg, sizeof msg, "writing its output failed: %s (the command itself "
+		 "ran)%s", strerror(errno), s->interactive ? "" : "; stopping");
+	clearerr(s->out);
+	session_error(s, cmd, msg);
+	if (!s->interactive)
+		s->quit = 1;
+	return 1;
+}
+
 static int exec_call(struct session *s, struct cmd_call *call)
 {
 	const struct cmd *c = cmd_lookup(call->tok[0].s);
@@ -118,10 +137,10 @@ static int exec_call(struct session *s, struct cmd_call *call)
 		session_interrupted = 0;
 	if (c->exec(s, &a) < 0) {
 		session_error(s, c->name, err_msg());
+		output_failed(s, c->name);
 		return -1;
 	}
-	fflush(s->out);
-	return 0;
+	return output_failed(s, c->name) ? -1 : 0;
 }
 
 /* A line rnr will parse: short enough to be a command and valid UTF-8, so
@@ -149,7 +168,7 @@ int session_exec_line(struct session *s, const char *line)
 	int rc = 0;
 	if (check_line(line) < 0) {
 		session_error(s, NULL, err_msg());
-		s->failures++;
+		session_fail(s);
 		return -1;
 	}
 	if (parse_line(line, &p) < 0) {
@@ -200,7 +219,7 @@ int session_exec_file(struct session *s, const char *path)
 		if (memchr(buf, '\0', (size_t)len)) {
 			session_error(s, NULL, "a NUL byte: not a text command file; the rest "
 				      "of it is not run");
-			s->failures++;
+			session_fail(s);
 			break;
 		}
 		session_exec_line(s, buf);

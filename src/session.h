@@ -52,6 +52,11 @@ struct session {
 /* Set by SIGINT: stops the running job at its next step boundary. */
 extern volatile sig_atomic_t session_interrupted;
 
+/* Set (to the signal number) by SIGTERM or SIGHUP in the plain front ends:
+ * the running job stops at its next step boundary, no further command
+ * runs, and rnr leaves without saving anything. */
+extern volatile sig_atomic_t session_terminated;
+
 void session_init(struct session *s);
 void session_free(struct session *s);
 
@@ -73,10 +78,10 @@ int session_exec_file(struct session *s, const char *path);
 /* Print an error for command cmd (NULL: none) with the current file:line. */
 void session_error(const struct session *s, const char *cmd, const char *msg);
 
-/* Should a script stop now (quit, or bail after a failure)? */
 /* Count a failed command; with `bail` on, stop the session. */
 void session_fail(struct session *s);
 
+/* Should a script stop now (quit, termination, or bail after a failure)? */
 int session_should_stop(const struct session *s);
 
 /* Take and release s->lock (no-ops when it is NULL). */
