@@ -353,7 +353,7 @@ static int probe_matrix(hid_t d, const char *what, size_t dims[2])
 	} else if (hd[0] > SIZE_MAX || hd[1] > SIZE_MAX ||
 		   mat_size_bytes((size_t)hd[0], (size_t)hd[1], &bytes) < 0) {
 		err_set("%s: [%s] as float32 overflows the address space", what, shape);
-	} else if (h5u_check_alloc(bytes, what) == 0 && h5u_check_filters(d, what) == 0) {
+	} else if (mat_check_bytes(bytes, what) == 0 && h5u_check_filters(d, what) == 0) {
 		dims[0] = (size_t)hd[0];
 		dims[1] = (size_t)hd[1];
 		return 0;
@@ -815,7 +815,7 @@ static int plan_all(hid_t f, const char *file, const struct scan *sc, struct spl
 		return -1;
 	char what[1100];
 	snprintf(what, sizeof what, "%s: all its splits", file);
-	return h5u_check_alloc(total, what);
+	return mat_check_bytes(total, what);
 }
 
 int h5_cache_load(const char *path, const char *prefix, struct cache ***caches,

@@ -775,16 +775,3 @@ int h5u_check_filters(hid_t dset, const char *what)
 	H5Pclose(dcpl);
 	return rc;
 }
-
-int h5u_check_alloc(size_t bytes, const char *what)
-{
-	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-	if (pages <= 0 || psize <= 0)
-		return 0; /* unknown: let the allocation decide */
-	double mem = (double)pages * (double)psize;
-	if ((double)bytes <= mem)
-		return 0;
-	err_set("%s would need %zu bytes (%.1f GiB), more than this machine's memory "
-		"(%.1f GiB)", what, bytes, (double)bytes / (1 << 30), mem / (1 << 30));
-	return -1;
-}

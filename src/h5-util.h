@@ -104,8 +104,4 @@ int h5u_read_exact(hid_t loc, const char *name, hid_t mtype, void *out, size_t c
  * 32000), the Debian package that provides it.  what names the dataset. */
 int h5u_check_filters(hid_t dset, const char *what);
 
-/* Can bytes be allocated at all?  -1 with a message naming what and the
- * bytes (and the machine's memory) if they exceed physical memory. */
-int h5u_check_alloc(size_t bytes, const char *what);
-
 #endif

@@ -42,8 +42,16 @@ static void on_sigint(int sig)
 	session_interrupted = 1;
 }
 
+/* The first SIGTERM/SIGHUP asks for a clean exit at the next step
+ * boundary or command; a second one, when rnr is stuck in a long call,
+ * ends it at once the default way. */
 static void on_sigterm(int sig)
 {
+	if (session_terminated) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	session_terminated = sig;
 }
 

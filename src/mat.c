@@ -3,16 +3,84 @@
 #include "err.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #define MAT_ALIGN 64
+
+static double mib(double bytes)
+{
+	return bytes / (1024.0 * 1024.0);
+}
+
+/* Bytes the process maps (field 0 of /proc/self/statm) and its data
+ * segment plus anonymous maps (field 5), or 0 when unknown. */
+static void used_bytes(double *mapped, double *data)
+{
+	unsigned long size = 0, res, shr, text, lib, dat = 0;
+	*mapped = *data = 0.0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (!f)
+		return;
+	if (fscanf(f, "%lu %lu %lu %lu %lu %lu", &size, &res, &shr, &text, &lib, &dat) == 6) {
+		double page = (double)sysconf(_SC_PAGESIZE);
+		*mapped = (double)size * page;
+		*data = (double)dat * page;
+	}
+	fclose(f);
+}
+
+/* what the soft limit res leaves beside used; -1 for no limit */
+static double left_under(int res, double used, double *limit)
+{
+	struct rlimit rl;
+	if (getrlimit(res, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return -1.0;
+	*limit = (double)rl.rlim_cur;
+	return *limit > used ? *limit - used : 0.0;
+}
+
+int mat_check_bytes(size_t bytes, const char *what)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	double want = (double)bytes;
+	if (pages > 0 && psize > 0 && want > (double)pages * (double)psize) {
+		double mem = (double)pages * (double)psize;
+		err_set("%s would need %zu bytes (%.1f GiB), more than this machine's memory "
+			"(%.1f GiB)", what, bytes, want / (1 << 30), mem / (1 << 30));
+		return -1;
+	}
+	/* small requests never hit a limit first: skip reading /proc */
+	if (bytes < ((size_t)1 << 20))
+		return 0;
+	double mapped, data, limit = 0.0;
+	used_bytes(&mapped, &data);
+	static const struct { int res; const char *name; } lim[] = {
+		{ RLIMIT_AS, "address-space limit (ulimit -v)" },
+		{ RLIMIT_DATA, "data limit (ulimit -d)" },
+	};
+	for (size_t i = 0; i < sizeof lim / sizeof lim[0]; i++) {
+		double left = left_under(lim[i].res, i == 0 ? mapped : data, &limit);
+		if (left >= 0.0 && want > left) {
+			err_set("%s would need %zu bytes (%.1f MiB), more than the %.1f MiB the "
+				"%s of %.1f MiB leaves", what, bytes, mib(want), mib(left),
+				lim[i].name, mib(limit));
+			return -1;
+		}
+	}
+	return 0;
+}
 
 float *mat_alloc_floats(size_t n, const char *what)
 {
 	if (n > SIZE_MAX / sizeof(float) - MAT_ALIGN)
 		return err_nomem(what, SIZE_MAX);
 	size_t bytes = n * sizeof(float);
+	if (mat_check_bytes(bytes, what) < 0)
+		return NULL;
 	/* aligned_alloc wants a multiple of the alignment */
 	size_t rounded = (bytes + MAT_ALIGN - 1) / MAT_ALIGN * MAT_ALIGN;
 	if (rounded == 0)

@@ -14,8 +14,16 @@ struct mat {
 	float *data; /* [rows x cols] */
 };
 
+/* May rnr allocate bytes more for what?  Checked before any large
+ * allocation, so a request that cannot succeed is refused up front with
+ * its size: -1 with err_set() naming what, the bytes and the limit they
+ * exceed (the machine's memory, or what the address-space or data limit
+ * (ulimit -v, ulimit -d) leaves beside what rnr uses already); else 0. */
+int mat_check_bytes(size_t bytes, const char *what);
+
 /* Aligned allocation of n floats, zeroed; NULL + err_set() on failure.
- * what names the purpose for the error message. */
+ * what names the purpose for the error message.  Checks with
+ * mat_check_bytes() first: the one way rnr allocates large blocks. */
 float *mat_alloc_floats(size_t n, const char *what);
 void mat_free_floats(float *p);
 

@@ -1,0 +1,111 @@
+#!/bin/sh
+# memory.sh - under an address-space limit (ulimit -v), requests that cannot
+# fit are refused before allocating, with the size they need and the limit
+# they exceed: a cache bigger than the limit (written with h5py: it only
+# claims its size) and an MLP set too wide; the workspace is left as it was
+# and later commands work.  The limit is the smallest of a few that lets
+# rnr load the demo (OpenBLAS reserves more with more cores).
+set -u
+: "${RNR:=./rnr}" "${top_srcdir:=.}"
+data=$top_srcdir/data/fmnist-demo.h5
+
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM HUP
+
+n=0 failed=0
+ok() { # ok STATUS WHAT
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+has() { # has WHAT PATTERN FILE
+	if grep -Eq -- "$2" "$3"; then
+		ok 0 "$1"
+	else
+		ok 1 "$1"
+		echo "#   expected a line matching: $2"
+		sed 's/^/#   | /' "$3" | cut -c1-300
+	fi
+}
+
+limited() { # limited KB COMMANDS: rnr -c COMMANDS under ulimit -v KB
+	# (timeout: a limit too small can leave OpenBLAS retrying for minutes)
+	(ulimit -v "$1" && exec timeout 60 "$RNR" -n -c "$2") >"$tmp/out" 2>&1
+}
+
+kb=
+for try in 400000 800000 1600000 3200000; do
+	if limited $try "set threads 1; load $data as fm; list" && grep -q '^fm.train ' "$tmp/out"; then
+		kb=$try
+		break
+	fi
+done
+if [ -z "$kb" ]; then
+	echo "1..0 # SKIP rnr does not start under ulimit -v 3200000 here"
+	exit 0
+fi
+echo "# ulimit -v $kb"
+
+# a cache of 1.25 times the limit, 1000 dims (h5py, when here)
+rows=$((kb / 4 * 5 / 4))
+bytes=$((rows * 4000))
+py=
+for cand in /usr/bin/python3 "${PYTHON3:-}" python3; do
+	if [ -n "$cand" ] && "$cand" -c 'import h5py, numpy' 2>/dev/null; then
+		py=$cand
+		break
+	fi
+done
+big=
+if [ -n "$py" ] && "$py" - "$tmp/big.h5" "$rows" <<'EOF'
+import sys
+import h5py
+import numpy as np
+rows = int(sys.argv[2])
+with h5py.File(sys.argv[1], "w") as f:
+    # never written: HDF5 allocates a contiguous dataset's storage late
+    f.create_dataset("train/features/a", shape=(rows, 1000), dtype=np.float32)
+EOF
+then
+	big="load $tmp/big.h5 as big;"
+fi
+
+# an MLP set of width W: 4 models x 2 layers x 128 x W floats, 1.25 x the limit
+width=$((kb * 1024 / 4 * 5 / 4 / 1024))
+limited $kb "set threads 1; load $data as fm; echo @@; list; echo @@; $big
+mlp fm.train width=$width seed=1 as wide; echo @@; list; echo @@; avg fm.test as a; list"
+st=$?
+ok $([ $st = 1 ] && echo 0 || echo 1) "the refusals fail the run: exit status 1 (got $st)"
+if [ -n "$big" ]; then
+	has "a cache bigger than the limit is refused with its size and the limit" \
+		"^rnr: load: $tmp/big.h5: /train/features/a would need $bytes bytes \([0-9.]+ MiB\), more than the [0-9.]+ MiB the address-space limit \(ulimit -v\) of [0-9.]+ MiB leaves$" \
+		"$tmp/out"
+else
+	n=$((n + 1))
+	echo "ok $n # SKIP no python3 with h5py to write the big cache"
+fi
+has "an MLP set bigger than the limit is refused with its size" \
+	"^rnr: mlp: mlp parameters would need [0-9]+ bytes \([0-9.]+ MiB\), more than the [0-9.]+ MiB the address-space limit \(ulimit -v\) of [0-9.]+ MiB leaves$" \
+	"$tmp/out"
+awk '/^@@$/ { k++; next } k == 1' "$tmp/out" >"$tmp/a"
+awk '/^@@$/ { k++; next } k == 3' "$tmp/out" >"$tmp/b"
+if grep -q '^fm.train ' "$tmp/a" && cmp -s "$tmp/a" "$tmp/b"; then
+	ok 0 "the workspace is as it was"
+else
+	ok 1 "the workspace is as it was"
+	sed 's/^/#   | /' "$tmp/out" | cut -c1-300
+fi
+has "and rnr goes on: a bank is made after the refusals" '^a +bank +1000 x 128 ' "$tmp/out"
+if grep -Eq 'Sanitizer|runtime error:' "$tmp/out"; then
+	ok 1 "no sanitizer report"
+else
+	ok 0 "no sanitizer report"
+fi
+
+echo "1..$n"
+[ "$failed" = 0 ]
