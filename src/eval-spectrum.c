@@ -139,6 +139,9 @@ static int spectrum_svd(double *sigma, const struct mat *a, const double *scale)
 		err_set("%zu x %zu doubles overflow the address space", n, d);
 		return -1;
 	}
+	if (mat_check_bytes(n * d * sizeof(double), "the double copy for the SVD "
+			    "(method=gram needs none)") < 0)
+		return -1;
 	double *x = malloc(n * d * sizeof *x);
 	if (!x) {
 		err_nomem("double copy for the SVD (method=gram needs none)", n * d * sizeof *x);

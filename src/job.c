@@ -62,6 +62,17 @@ static int job_alloc(struct job *j)
 		if (s > scratch)
 			scratch = s;
 	}
+	/* the job's blocks together, so a job that cannot fit is refused
+	 * with its whole size before any block is taken */
+	double floats = (train ? 3.0 * (double)n_params : 0.0) + 2.0 * (double)n * (double)d +
+			3.0 * (double)B * (double)d + (double)B * (double)max_out_dim(j->mlps) +
+			(double)scratch;
+	for (size_t k = 0; k < m; k++)
+		floats += (double)mlp_act_count(&j->mlps->shape[k], B);
+	double bytes = floats * sizeof(float);
+	if (mat_check_bytes(bytes < (double)SIZE_MAX ? (size_t)bytes : SIZE_MAX,
+			    "the job's bank moments, batch and MLP buffers") < 0)
+		return -1;
 	j->model_of = calloc(m, sizeof *j->model_of);
 	j->perm = calloc(n, sizeof *j->perm);
 	j->bank_row_t = calloc(n, sizeof *j->bank_row_t);

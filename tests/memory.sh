@@ -101,7 +101,28 @@ else
 	sed 's/^/#   | /' "$tmp/out" | cut -c1-300
 fi
 has "and rnr goes on: a bank is made after the refusals" '^a +bank +1000 x 128 ' "$tmp/out"
-if grep -Eq 'Sanitizer|runtime error:' "$tmp/out"; then
+
+# A training job whose buffers (3 copies of the MLPs' size for gradient
+# and Adam moments) cannot fit, though its MLP set (half of what is left)
+# does: refused when the job is created, the MLPs and the cache intact.
+left=$(sed -n 's/.*more than the \([0-9]*\)\.[0-9] MiB the address-space limit.*/\1/p' "$tmp/out" | head -n 1)
+width=$((${left:-100} * 1024 * 1024 / 2 / 4096))
+limited $kb "set threads 1; set progress off; load $data as fm; mlp fm.train width=$width seed=1 as half; echo @@; list; echo @@;
+train half fm.train bank=psi epochs=1; echo @@; list; echo @@"
+cp "$tmp/out" "$tmp/job.out"
+has "a training job that cannot fit is refused with its size" \
+	"^rnr: train: the job's bank moments, batch and MLP buffers would need [0-9]+ bytes \([0-9.]+ MiB\), more than the [0-9.]+ MiB the address-space limit \(ulimit -v\) of [0-9.]+ MiB leaves$" \
+	"$tmp/job.out"
+awk '/^@@$/ { k++; next } k == 1' "$tmp/job.out" >"$tmp/a"
+awk '/^@@$/ { k++; next } k == 3' "$tmp/job.out" >"$tmp/b"
+if grep -q '^half ' "$tmp/a" && cmp -s "$tmp/a" "$tmp/b"; then
+	ok 0 "the refused job adds no bank and keeps the MLP set"
+else
+	ok 1 "the refused job adds no bank and keeps the MLP set"
+	sed 's/^/#   | /' "$tmp/job.out" | cut -c1-300
+fi
+
+if grep -Eq 'Sanitizer|runtime error:' "$tmp/out" "$tmp/job.out"; then
 	ok 1 "no sanitizer report"
 else
 	ok 0 "no sanitizer report"
