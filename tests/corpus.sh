@@ -9,14 +9,8 @@
 set -u
 : "${RNR:=./rnr}" "${top_srcdir:=.}"
 
-py=
-for cand in /usr/bin/python3 "${PYTHON3:-}" python3; do
-	if [ -n "$cand" ] && "$cand" -c 'import h5py, numpy' 2>/dev/null; then
-		py=$cand
-		break
-	fi
-done
-if [ -z "$py" ]; then
+. "$top_srcdir/tests/tap-lib.sh"
+if ! find_h5py; then
 	echo "1..0 # SKIP no python3 with h5py and numpy to write the corpus"
 	exit 0
 fi
@@ -30,16 +24,7 @@ if ! "$py" "$top_srcdir/tests/corpus/make-corpus.py" "$c"; then
 	exit 1
 fi
 
-n=0 failed=0 cases=0
-ok() { # ok STATUS WHAT
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+cases=0
 
 # run NAME COMMAND: a good cache, list, COMMAND (line 4), list
 run() {

@@ -13,29 +13,21 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0 failed=0
-ok() { # ok STATUS WHAT
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-has() { # has WHAT PATTERN FILE
-	if grep -Eq -- "$2" "$3"; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		echo "#   expected a line matching: $2"
-		sed 's/^/#   | /' "$3" | cut -c1-300
-	fi
-}
+. "$top_srcdir/tests/tap-lib.sh"
 
 limited() { # limited KB COMMANDS: rnr -c COMMANDS under ulimit -v KB
 	# (timeout: a limit too small can leave OpenBLAS retrying for minutes)
 	(ulimit -v "$1" && exec timeout 60 "$RNR" -n -c "$2") >"$tmp/out" 2>&1
+}
+
+# same_lists FILE PATTERN WHAT: the listings between the 1st and 2nd and
+# the 3rd and 4th "@@" of FILE are equal and hold a line matching PATTERN
+same_lists() {
+	awk '/^@@$/ { k++; next } k == 1' "$tmp/$1" >"$tmp/a"
+	awk '/^@@$/ { k++; next } k == 3' "$tmp/$1" >"$tmp/b"
+	grep -q -- "$2" "$tmp/a" && cmp -s "$tmp/a" "$tmp/b"
+	ok $? "$3"
+	[ -s "$tmp/b" ] && cmp -s "$tmp/a" "$tmp/b" || cut -c1-300 "$tmp/$1" | sed 's/^/#   | /'
 }
 
 kb=
@@ -54,15 +46,8 @@ echo "# ulimit -v $kb"
 # a cache of 1.25 times the limit, 1000 dims (h5py, when here)
 rows=$((kb / 4 * 5 / 4))
 bytes=$((rows * 4000))
-py=
-for cand in /usr/bin/python3 "${PYTHON3:-}" python3; do
-	if [ -n "$cand" ] && "$cand" -c 'import h5py, numpy' 2>/dev/null; then
-		py=$cand
-		break
-	fi
-done
 big=
-if [ -n "$py" ] && "$py" - "$tmp/big.h5" "$rows" <<'EOF'
+if find_h5py && "$py" - "$tmp/big.h5" "$rows" <<'EOF'
 import sys
 import h5py
 import numpy as np
@@ -92,14 +77,7 @@ fi
 has "an MLP set bigger than the limit is refused with its size" \
 	"^rnr: mlp: mlp parameters would need [0-9]+ bytes \([0-9.]+ MiB\), more than the [0-9.]+ MiB the address-space limit \(ulimit -v\) of [0-9.]+ MiB leaves$" \
 	"$tmp/out"
-awk '/^@@$/ { k++; next } k == 1' "$tmp/out" >"$tmp/a"
-awk '/^@@$/ { k++; next } k == 3' "$tmp/out" >"$tmp/b"
-if grep -q '^fm.train ' "$tmp/a" && cmp -s "$tmp/a" "$tmp/b"; then
-	ok 0 "the workspace is as it was"
-else
-	ok 1 "the workspace is as it was"
-	sed 's/^/#   | /' "$tmp/out" | cut -c1-300
-fi
+same_lists out '^fm.train ' "the workspace is as it was"
 has "and rnr goes on: a bank is made after the refusals" '^a +bank +1000 x 128 ' "$tmp/out"
 
 # A training job whose buffers (3 copies of the MLPs' size for gradient
@@ -113,14 +91,7 @@ cp "$tmp/out" "$tmp/job.out"
 has "a training job that cannot fit is refused with its size" \
 	"^rnr: train: the job's bank moments, batch and MLP buffers would need [0-9]+ bytes \([0-9.]+ MiB\), more than the [0-9.]+ MiB the address-space limit \(ulimit -v\) of [0-9.]+ MiB leaves$" \
 	"$tmp/job.out"
-awk '/^@@$/ { k++; next } k == 1' "$tmp/job.out" >"$tmp/a"
-awk '/^@@$/ { k++; next } k == 3' "$tmp/job.out" >"$tmp/b"
-if grep -q '^half ' "$tmp/a" && cmp -s "$tmp/a" "$tmp/b"; then
-	ok 0 "the refused job adds no bank and keeps the MLP set"
-else
-	ok 1 "the refused job adds no bank and keeps the MLP set"
-	sed 's/^/#   | /' "$tmp/job.out" | cut -c1-300
-fi
+same_lists job.out '^half ' "the refused job adds no bank and keeps the MLP set"
 
 if grep -Eq 'Sanitizer|runtime error:' "$tmp/out" "$tmp/job.out"; then
 	ok 1 "no sanitizer report"

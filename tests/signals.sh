@@ -30,42 +30,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0 failed=0
-ok() { # ok STATUS WHAT
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-# has WHAT PATTERN FILE: FILE has a line matching PATTERN (grep -E)
-has() {
-	if grep -Eq -- "$2" "$3"; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		echo "#   expected a line matching: $2"
-		sed 's/^/#   | /' "$3"
-	fi
-}
-hasnt() { # hasnt WHAT PATTERN FILE
-	if grep -Eq -- "$2" "$3"; then
-		ok 1 "$1"
-		sed 's/^/#   | /' "$3"
-	else
-		ok 0 "$1"
-	fi
-}
-check() { # check WHAT EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		printf '#   expected: %s\n#   got:      %s\n' "$2" "$3"
-	fi
-}
+. "$top_srcdir/tests/tap-lib.sh"
 # poll PATTERN FILE [SECS]: 0 once FILE has a line matching PATTERN
 poll() {
 	end=$(($(date +%s) + ${3:-30}))
