@@ -9,8 +9,8 @@
 set -u
 : "${RNR:=./rnr}" "${top_srcdir:=.}"
 
-. "$top_srcdir/tests/tap-lib.sh"
-if ! find_h5py; then
+. "$top_srcdir/tests/tap.sh"
+if ! py=$(h5py_python); then
 	echo "1..0 # SKIP no python3 with h5py and numpy to write the corpus"
 	exit 0
 fi

@@ -13,7 +13,7 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-. "$top_srcdir/tests/tap-lib.sh"
+. "$top_srcdir/tests/tap.sh"
 
 limited() { # limited KB COMMANDS: rnr -c COMMANDS under ulimit -v KB
 	# (timeout: a limit too small can leave OpenBLAS retrying for minutes)
@@ -47,7 +47,7 @@ echo "# ulimit -v $kb"
 rows=$((kb / 4 * 5 / 4))
 bytes=$((rows * 4000))
 big=
-if find_h5py && "$py" - "$tmp/big.h5" "$rows" <<'EOF'
+if py=$(h5py_python) && "$py" - "$tmp/big.h5" "$rows" <<'EOF'
 import sys
 import h5py
 import numpy as np

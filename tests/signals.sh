@@ -30,7 +30,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-. "$top_srcdir/tests/tap-lib.sh"
+. "$top_srcdir/tests/tap.sh"
 # poll PATTERN FILE [SECS]: 0 once FILE has a line matching PATTERN
 poll() {
 	end=$(($(date +%s) + ${3:-30}))

@@ -32,6 +32,16 @@ has() { # has WHAT PATTERN FILE: FILE has a line matching PATTERN (grep -E)
 	fi
 }
 
+hasnt() { # hasnt WHAT PATTERN FILE: no line of FILE matches PATTERN (grep -E)
+	if grep -Eq -- "$2" "$3"; then
+		ok 1 "$1"
+		echo "#   expected no line matching: $2"
+		sed 's/^/#   | /' "$3"
+	else
+		ok 0 "$1"
+	fi
+}
+
 # The python3 that imports h5py ($PYTHON3, python3 on PATH, /usr/bin/python3),
 # printed; nothing and status 1 when there is none.
 h5py_python() {
