@@ -136,6 +136,16 @@ load empty-features-group.h5 "/train/features is empty"
 load dangling-link.h5 "/train/features/a: is a broken link or unknown object"
 load external-link.h5 "/train/features/a: is a broken link or unknown object"
 load lzf.h5 "compressed with HDF5 filter 'lzf' (id 32000), which this HDF5 library cannot load; it is h5py's lzf: install Debian's hdf5-plugin-lzf"
+# ---- .npy and .npz ----
+load truncated.npy "header says shape (12, 8) of <f4, 384 bytes of data, but only 128 bytes follow the header (truncated?)"
+load terabytes.npy "header says shape (1000000000, 10000) of <f4, 40000000000000 bytes of data, but only 384 bytes"
+load int.npy "dtype <i4; features must be float32 or float64"
+load nan.npy "row 2, column 3 (counting from 0) is NaN; features must be finite"
+load object.npy "is an object array (dtype |O: pickled Python objects)"
+# shellcheck disable=SC2059
+bad short-labels.npz "$(printf "$L" short-labels.npz)load: $c/short-labels.npz" "$c/short-labels.npz" \
+	"array 'y_train': has 5 labels but the split has 12 rows" \
+	"load $c/short-labels.npz as x features={model}_{split} labels=y_{split}"
 # ---- saved-object files (load without `as`) ----
 # shellcheck disable=SC2059
 bad bank-terabytes.h5 "$(printf "$L" bank-terabytes.h5)load: loading psi: $c/bank-terabytes.h5" \

@@ -179,6 +179,24 @@ with h5py.File(path("bank-terabytes.h5"), "w") as f:
 with h5py.File(path("unknown-type.h5"), "w") as f:
     f.create_group("thing").attrs["rnr_type"] = "spaceship"
 
+# ---- .npy and .npz (load's other layouts) ----------------------------------------------
+np.save(path("good.npy"), feats(12))
+with open(path("good.npy"), "rb") as fh:
+    npy = fh.read()
+with open(path("truncated.npy"), "wb") as fh:
+    fh.write(npy[: len(npy) // 2])
+# a header claiming 40 TB in front of 384 bytes of data
+hdr = "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000, 10000), }"
+hdr = (hdr + " " * (118 - len(hdr)) + "\n").encode()
+with open(path("terabytes.npy"), "wb") as fh:
+    fh.write(b"\x93NUMPY\x01\x00" + len(hdr).to_bytes(2, "little") + hdr + npy[128:])
+np.save(path("int.npy"), np.arange(96, dtype=np.int32).reshape(12, 8))
+x = feats(12)
+x[2, 3] = np.nan
+np.save(path("nan.npy"), x)
+np.save(path("object.npy"), np.array([{"a": 1}] * 3, dtype=object), allow_pickle=True)
+np.savez(path("short-labels.npz"), a_train=feats(12), y_train=np.arange(5))
+
 # ---- command files -------------------------------------------------------------------------------
 def text(name, data):
     with open(path(name), "wb") as fh:
