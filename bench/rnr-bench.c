@@ -1,0 +1,656 @@
+/* rnr-bench.c - `make bench`: rnr's training step, k-NN, spectrum and NN
+ * histogram at the paper's shapes, each beside the reference that makes its
+ * number meaningful on a shared, noisy machine, measured in the same run:
+ *
+ *  - the step against cblas_sgemm on exactly the step's GEMM shapes (the
+ *    machine's limit for this work) and against the same step in PyTorch
+ *    (bench/reference.py, a server this program feeds one command at a
+ *    time, so that subject and reference runs interleave);
+ *  - k-NN against faiss IndexFlatIP, the spectrum against
+ *    numpy.linalg.svd(compute_uv=False) on the same matrix.
+ *
+ * Every section runs in a child process so its peak RSS (wait4's
+ * ru_maxrss) is its own.  Figures are medians over the repeats.
+ *
+ * usage: rnr-bench [--quick] [--reps R] [--threads T] [--no-ref]
+ * Environment: RNR_BENCH_QUICK=1 (= --quick: smaller shapes), RNR_THREADS
+ * (default 2), RNR_BENCH_PYTHON (default /usr/bin/python3),
+ * RNR_BENCH_REFERENCE (default bench/reference.py beside this source). */
+#include "err.h"
+#include "eval-baseline.h"
+#include "eval-knn.h"
+#include "eval-nnhist.h"
+#include "eval-spectrum.h"
+#include "job.h"
+#include "mat.h"
+#include "obj-bank.h"
+#include "obj-cache.h"
+#include "obj-loss.h"
+#include "obj-mlp.h"
+#include "rng.h"
+#include "settings.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef RNR_SRCDIR
+#define RNR_SRCDIR "."
+#endif
+
+struct shape {
+	char name[16];
+	size_t n, n_test, d, m, B, depth;
+};
+
+struct bench {
+	int reps, threads;
+	size_t steps;          /* steps per timed run */
+	FILE *to_ref, *from_ref; /* the reference server, or NULL */
+	struct settings set;
+};
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	if (n == 0)
+		return NAN;
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "rnr-bench: %s: %s\n", what, err_msg());
+	exit(1);
+}
+
+/* One command to the reference server; its answer (after "ok ") in ans.
+ * 0 on "ok", -1 (with the answer on stderr) otherwise or without a server. */
+static int ref_cmd(struct bench *b, char *ans, size_t cap, const char *fmt, ...)
+{
+	if (!b->to_ref)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(b->to_ref, fmt, ap);
+	va_end(ap);
+	fputc('\n', b->to_ref);
+	fflush(b->to_ref);
+	char line[4096];
+	if (!fgets(line, sizeof line, b->from_ref)) {
+		fprintf(stderr, "rnr-bench: the reference server died\n");
+		b->to_ref = NULL;
+		return -1;
+	}
+	line[strcspn(line, "\n")] = 0;
+	if (strncmp(line, "ok", 2) != 0) {
+		fprintf(stderr, "rnr-bench: reference: %s\n", line);
+		return -1;
+	}
+	snprintf(ans, cap, "%s", line[2] ? line + 3 : "");
+	return 0;
+}
+
+static double ref_seconds(struct bench *b, const char *fmt, ...)
+{
+	char cmd[256], ans[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	if (ref_cmd(b, ans, sizeof ans, "%s", cmd) < 0)
+		return NAN;
+	return strtod(ans, NULL);
+}
+
+/* Starts bench/reference.py with the thread count in its environment;
+ * without python3, numpy or the script the references are left out. */
+static void ref_start(struct bench *b)
+{
+	const char *py = getenv("RNR_BENCH_PYTHON") ? getenv("RNR_BENCH_PYTHON") : "/usr/bin/python3";
+	const char *script = getenv("RNR_BENCH_REFERENCE") ? getenv("RNR_BENCH_REFERENCE")
+							   : RNR_SRCDIR "/bench/reference.py";
+	if (access(py, X_OK) != 0 || access(script, R_OK) != 0) {
+		printf("# references: %s or %s missing, left out\n", py, script);
+		return;
+	}
+	int in[2], out[2];
+	if (pipe(in) < 0 || pipe(out) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char t[16];
+		snprintf(t, sizeof t, "%d", b->threads);
+		setenv("OPENBLAS_NUM_THREADS", t, 1);
+		setenv("OMP_NUM_THREADS", t, 1);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl(py, py, script, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	b->to_ref = fdopen(in[1], "w");
+	b->from_ref = fdopen(out[0], "r");
+	char ans[64];
+	if (ref_cmd(b, ans, sizeof ans, "threads %d", b->threads) < 0) {
+		printf("# references: the server did not start, left out\n");
+		b->to_ref = NULL;
+	}
+}
+
+/* Non-negative rows of unit norm (post-ReLU-like features), seeded. */
+static void fill_features(struct mat *a, size_t n, size_t d, uint64_t seed)
+{
+	if (mat_init(a, n, d, "bench features") < 0)
+		die("features");
+	struct rng r;
+	rng_seed(&r, seed, 7);
+	for (size_t i = 0; i < n * d; i++) {
+		float u = rng_uniform01(&r);
+		u *= u;
+		a->data[i] = u * u;
+	}
+	size_t first;
+	mat_normalize_rows(a, &first);
+}
+
+static struct cache *make_cache(const char *name, size_t n, size_t d, size_t m, uint64_t seed)
+{
+	struct cache *c = cache_new(name, n, m);
+	if (!c || !(c->labels = calloc(n, sizeof *c->labels)))
+		die("cache");
+	for (size_t j = 0; j < m; j++) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "model%zu", j);
+		c->model[j] = strdup(buf);
+		fill_features(&c->feat[j], n, d, seed + j);
+	}
+	for (size_t i = 0; i < n; i++)
+		c->labels[i] = (int64_t)(i % 10);
+	c->n_classes = 10;
+	return c;
+}
+
+/* ---- the training step ---- */
+
+enum phase { PH_WARMUP, PH_JOINT, PH_INFER };
+static const char *const phase_name[] = { "warmup", "joint", "infer" };
+
+/* The step's GEMMs, in mlp_forward/mlp_backward's order and shapes, on
+ * buffers of the same sizes: the SGEMM reference of one step. */
+struct gemm_ref {
+	size_t B, d, m, depth;
+	float *x, *w, *out, *dz;    /* x, out, dz [B x d]; w [m x depth x d x d] */
+};
+
+static double gemm_ref_flops(const struct shape *s, enum phase ph)
+{
+	double one = 2.0 * (double)s->B * (double)s->d * (double)s->d;
+	double per_model = (double)s->depth;         /* forward */
+	if (ph != PH_INFER)
+		per_model += (double)s->depth;           /* dW */
+	per_model += (double)s->depth - 1;           /* dx below the top layer */
+	if (ph != PH_WARMUP)
+		per_model += 1;                          /* dx into the bank */
+	return one * per_model * (double)s->m;
+}
+
+static void gemm_ref_run(struct gemm_ref *g, enum phase ph)
+{
+	int B = (int)g->B, d = (int)g->d;
+	for (size_t k = 0; k < g->m; k++) {
+		float *wk = g->w + k * g->depth * g->d * g->d;
+		for (size_t l = 0; l < g->depth; l++)
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, d, d, 1.0f, g->x, d,
+				    wk + l * g->d * g->d, d, 0.0f, g->out, d);
+		for (size_t l = g->depth; l-- > 0;) {
+			float *wl = wk + l * g->d * g->d;
+			if (ph != PH_INFER)
+				cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d, d, B, 1.0f,
+					    g->dz, d, g->x, d, 1.0f, wl, d);
+			if (l == 0 && ph == PH_WARMUP)
+				break;
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, d, d, 1.0f, g->dz,
+				    d, wl, d, 0.0f, g->out, d);
+		}
+	}
+}
+
+static void gemm_ref_init(struct gemm_ref *g, const struct shape *s)
+{
+	g->B = s->B;
+	g->d = s->d;
+	g->m = s->m;
+	g->depth = s->depth;
+	if (!(g->x = mat_alloc_floats(s->B * s->d, "x")) ||
+	    !(g->out = mat_alloc_floats(s->B * s->d, "out")) ||
+	    !(g->dz = mat_alloc_floats(s->B * s->d, "dz")) ||
+	    !(g->w = mat_alloc_floats(s->m * s->depth * s->d * s->d, "w")))
+		die("gemm reference");
+	/* small values so repeated dW accumulation stays finite */
+	for (size_t i = 0; i < s->B * s->d; i++)
+		g->x[i] = g->dz[i] = 1e-3f * (float)(i % 97);
+}
+
+static void gemm_ref_free(struct gemm_ref *g)
+{
+	mat_free_floats(g->x);
+	mat_free_floats(g->out);
+	mat_free_floats(g->dz);
+	mat_free_floats(g->w);
+}
+
+struct train_objs {
+	struct cache *train, *test;
+	struct mlpset *mlps;
+	struct bank *bank;     /* init of the train bank (the average) */
+};
+
+static struct job *make_job(struct train_objs *o, const struct shape *s, enum phase ph,
+			    enum bank_adam mode, struct bank **bank, struct losshist **loss)
+{
+	struct cache *c = ph == PH_INFER ? o->test : o->train;
+	if (!(*bank = baseline_average(c, "psi", NULL, 0)))
+		die("bank");
+	if (!(*loss = losshist_new("loss", s->m, o->mlps->model, (c->n + s->B - 1) / s->B, 0)))
+		die("loss");
+	struct job_cfg cfg = {
+		.kind = ph == PH_INFER ? JOB_INFER : JOB_TRAIN,
+		.epochs = 1000,
+		.warmup = ph == PH_WARMUP ? 1000 : 0,
+		.batch = s->B,
+		.mlp_hp = { 3e-4, 0.9, 0.999, 1e-8, 0.0, 0 },
+		.bank_hp = { 3e-4, 0.9, 0.999, 1e-8, 0.0, 0 },
+		.bank_adam = mode,
+		.seed = 1,
+	};
+	struct job *j = job_new(&cfg, c, o->mlps, *bank, *loss);
+	if (!j)
+		die("job");
+	return j;
+}
+
+static void drop_job(struct job *j, struct bank *bank, struct losshist *loss)
+{
+	job_free(j);
+	obj_free(&bank->base);
+	obj_free(&loss->base);
+}
+
+static double run_steps(struct job *j, size_t steps)
+{
+	double t0 = now();
+	for (size_t i = 0; i < steps; i++)
+		job_step(j);
+	return (now() - t0) / (double)steps;
+}
+
+/* Bytes training must hold: features, bank, its Adam moments, and the
+ * MLPs with their gradient and Adam moments. */
+static double train_state_bytes(const struct shape *s)
+{
+	double f = sizeof(float), nd = (double)s->n * (double)s->d;
+	double mlp = (double)s->m * (double)s->depth * ((double)s->d * (double)s->d + (double)s->d);
+	return f * ((double)s->m * nd + 3 * nd + 4 * mlp);
+}
+
+static void print_row(const char *what, const char *subject, const char *ref,
+		      const char *ratio)
+{
+	printf("%-30s %-26s %-26s %s\n", what, subject, ref, ratio);
+	fflush(stdout);
+}
+
+/* One phase and bank-Adam mode: rnr, the SGEMM sequence and PyTorch,
+ * interleaved, reps times. */
+static void bench_phase(struct bench *b, struct train_objs *o, const struct shape *s,
+			enum phase ph, enum bank_adam mode, struct gemm_ref *g)
+{
+	struct bank *bank;
+	struct losshist *loss;
+	struct job *j = make_job(o, s, ph, mode, &bank, &loss);
+	const char *mname = ph == PH_WARMUP ? "-" : mode == BANK_ADAM_LAZY ? "lazy" : "dense";
+	char cmd[128];
+	size_t n = ph == PH_INFER ? s->n_test : s->n;
+	/* the same Adam mode in torch: SparseAdam is its lazy one */
+	const char *tmode = mode == BANK_ADAM_LAZY ? "sparse" : "dense";
+	snprintf(cmd, sizeof cmd, "train %zu %zu %zu %zu %zu %s %s", n, s->d, s->m, s->B,
+		 s->depth, phase_name[ph], tmode);
+	char ans[64];
+	int have_ref = ref_cmd(b, ans, sizeof ans, "%s", cmd) == 0;
+	/* PyTorch dense beside rnr lazy: the "lazy vs dense" figure */
+	int have_dense = 0;
+	double t_rnr[64], t_gemm[64], t_ref[64];
+	int nr = 0, ng = 0, nt = 0;
+	job_step(j); /* first touch of the moments */
+	gemm_ref_run(g, ph);
+	for (int r = 0; r < b->reps; r++) {
+		t_rnr[nr++] = run_steps(j, b->steps);
+		double t0 = now();
+		for (size_t i = 0; i < b->steps; i++)
+			gemm_ref_run(g, ph);
+		t_gemm[ng++] = (now() - t0) / (double)b->steps;
+		if (have_ref) {
+			double t = ref_seconds(b, "steps %zu", b->steps);
+			if (!isnan(t))
+				t_ref[nt++] = t;
+		}
+	}
+	drop_job(j, bank, loss);
+	double flops = gemm_ref_flops(s, ph);
+	double tr = median(t_rnr, nr), tg = median(t_gemm, ng), tt = median(t_ref, nt);
+	char what[64], sub[64], ref[64], ratio[96];
+	snprintf(what, sizeof what, "%s step %s (%s)", phase_name[ph], s->name, mname);
+	snprintf(sub, sizeof sub, "%.4f s %.0f GF/s", tr, flops / tr * 1e-9);
+	snprintf(ref, sizeof ref, "sgemm %.4f s %.0f GF/s", tg, flops / tg * 1e-9);
+	snprintf(ratio, sizeof ratio, "%.0f%% of sgemm", 100.0 * tg / tr);
+	print_row(what, sub, ref, ratio);
+	if (nt) {
+		snprintf(ref, sizeof ref, "torch(%s) %.4f s", tmode, tt);
+		snprintf(ratio, sizeof ratio, "%.2fx faster than torch", tt / tr);
+		print_row("", "", ref, ratio);
+	}
+	if (ph != PH_WARMUP && mode == BANK_ADAM_LAZY && have_ref) {
+		/* lazy rnr against dense torch, on torch's own repeats */
+		snprintf(cmd, sizeof cmd, "train %zu %zu %zu %zu %zu %s dense", n, s->d, s->m, s->B,
+			 s->depth, phase_name[ph]);
+		if (ref_cmd(b, ans, sizeof ans, "%s", cmd) == 0) {
+			double td[64];
+			int nd = 0;
+			for (int r = 0; r < b->reps; r++) {
+				double t = ref_seconds(b, "steps %zu", b->steps);
+				if (!isnan(t))
+					td[nd++] = t;
+			}
+			have_dense = nd > 0;
+			if (have_dense) {
+				double t = median(td, nd);
+				snprintf(ref, sizeof ref, "torch(dense) %.4f s", t);
+				snprintf(ratio, sizeof ratio, "%.2fx faster than torch dense", t / tr);
+				print_row("", "", ref, ratio);
+			}
+		}
+	}
+	ref_cmd(b, ans, sizeof ans, "free");
+}
+
+static void section_train(struct bench *b, const struct shape *s)
+{
+	struct train_objs o = { 0 };
+	o.train = make_cache("train", s->n, s->d, s->m, 10);
+	size_t models[16];
+	for (size_t k = 0; k < s->m; k++)
+		models[k] = k;
+	if (!(o.mlps = mlpset_new("dec", o.train, models, s->m, s->d, s->depth, s->d, 3)))
+		die("mlps");
+	/* peak RSS of training alone, before the test split and the SGEMM
+	 * buffers exist: a joint job with dense bank Adam (the most state) */
+	{
+		struct bank *bank;
+		struct losshist *loss;
+		struct job *j = make_job(&o, s, PH_JOINT, BANK_ADAM_DENSE, &bank, &loss);
+		run_steps(j, 2);
+		drop_job(j, bank, loss);
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		double need = train_state_bytes(s), rss = (double)ru.ru_maxrss * 1024.0;
+		char what[64], sub[64], ref[64], ratio[64];
+		snprintf(what, sizeof what, "training peak RSS %s", s->name);
+		snprintf(sub, sizeof sub, "%.0f MiB", rss / 1048576.0);
+		snprintf(ref, sizeof ref, "state %.0f MiB", need / 1048576.0);
+		snprintf(ratio, sizeof ratio, "%.2fx the state", rss / need);
+		print_row(what, sub, ref, ratio);
+	}
+	o.test = make_cache("test", s->n_test, s->d, s->m, 20);
+	struct gemm_ref g;
+	gemm_ref_init(&g, s);
+	bench_phase(b, &o, s, PH_WARMUP, BANK_ADAM_LAZY, &g);
+	bench_phase(b, &o, s, PH_JOINT, BANK_ADAM_LAZY, &g);
+	bench_phase(b, &o, s, PH_JOINT, BANK_ADAM_DENSE, &g);
+	bench_phase(b, &o, s, PH_INFER, BANK_ADAM_LAZY, &g);
+	bench_phase(b, &o, s, PH_INFER, BANK_ADAM_DENSE, &g);
+	gemm_ref_free(&g);
+}
+
+/* ---- evaluation ---- */
+
+static void section_knn(struct bench *b, const struct shape *s)
+{
+	struct cache *tr = make_cache("train", s->n, s->d, 1, 30);
+	struct cache *te = make_cache("test", s->n_test, s->d, 1, 40);
+	struct knn_opts opts;
+	knn_opts_default(&opts);
+	char ans[64];
+	int have_ref = ref_cmd(b, ans, sizeof ans, "knn %zu %zu %zu %zu", s->n, s->n_test, s->d,
+			       opts.k[0]) == 0;
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	long before = ru.ru_maxrss;
+	double t_rnr[64], t_ref[64];
+	int nr = 0, nt = 0;
+	for (int r = 0; r < b->reps; r++) {
+		struct knn_result res;
+		double t0 = now();
+		if (knn_eval(&res, &tr->feat[0], tr->labels, 10, &te->feat[0], te->labels, &opts) < 0)
+			die("knn");
+		t_rnr[nr++] = now() - t0;
+		if (have_ref) {
+			double t = ref_seconds(b, "knnrun");
+			if (!isnan(t))
+				t_ref[nt++] = t;
+		}
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	ref_cmd(b, ans, sizeof ans, "free");
+	double tr_ = median(t_rnr, nr), tt = median(t_ref, nt);
+	char what[64], sub[64], ref[64], ratio[96];
+	snprintf(what, sizeof what, "knn %zux%zux%zu k=%zu", s->n_test, s->n, s->d, opts.k[0]);
+	snprintf(sub, sizeof sub, "%.3f s +%.0f MiB", tr_,
+		 (double)(ru.ru_maxrss - before) / 1024.0);
+	if (nt) {
+		snprintf(ref, sizeof ref, "faiss %.3f s", tt);
+		snprintf(ratio, sizeof ratio, "%.2fx faiss speed", tt / tr_);
+	} else {
+		snprintf(ref, sizeof ref, "-");
+		snprintf(ratio, sizeof ratio, "-");
+	}
+	print_row(what, sub, ref, ratio);
+	obj_free(&tr->base);
+	obj_free(&te->base);
+}
+
+static void section_nnhist(struct bench *b, const struct shape *s)
+{
+	struct cache *tr = make_cache("train", s->n, s->d, 1, 30);
+	struct cache *te = make_cache("test", s->n_test, s->d, 1, 40);
+	float *ratio_v = malloc(s->n_test * sizeof *ratio_v);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	long before = ru.ru_maxrss;
+	double t[64];
+	int n = 0;
+	for (int r = 0; r < b->reps; r++) {
+		double mean, t0 = now();
+		if (nnhist_ratios(ratio_v, &mean, &tr->feat[0], &te->feat[0]) < 0)
+			die("nnhist");
+		t[n++] = now() - t0;
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	char what[64], sub[64];
+	snprintf(what, sizeof what, "nnhist %zux%zux%zu", s->n_test, s->n, s->d);
+	snprintf(sub, sizeof sub, "%.3f s +%.0f MiB", median(t, n),
+		 (double)(ru.ru_maxrss - before) / 1024.0);
+	print_row(what, sub, "-", "-");
+	free(ratio_v);
+	obj_free(&tr->base);
+	obj_free(&te->base);
+}
+
+static void section_spectrum(struct bench *b, const struct shape *s)
+{
+	struct mat a;
+	fill_features(&a, s->n, s->d, 50);
+	char path[] = "/tmp/rnr-bench-XXXXXX";
+	int fd = mkstemp(path);
+	char ans[4096];
+	int have_ref = 0;
+	if (fd >= 0) {
+		FILE *f = fdopen(fd, "wb");
+		have_ref = fwrite(a.data, sizeof(float), s->n * s->d, f) == s->n * s->d;
+		fclose(f);
+		have_ref = have_ref && ref_cmd(b, ans, sizeof ans, "svd %s %zu %zu", path, s->n, s->d) == 0;
+		unlink(path);
+	}
+	size_t k = s->n < s->d ? s->n : s->d;
+	double *sigma = malloc(k * sizeof *sigma), ref_sigma[10] = { 0 };
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	long before = ru.ru_maxrss;
+	double t_rnr[64], t_ref[64];
+	int nr = 0, nt = 0;
+	for (int r = 0; r < b->reps; r++) {
+		double t0 = now();
+		if (spectrum_compute(sigma, &a, 1, SPECTRUM_AUTO, NULL, NULL) < 0)
+			die("spectrum");
+		t_rnr[nr++] = now() - t0;
+		if (have_ref && ref_cmd(b, ans, sizeof ans, "svdrun") == 0) {
+			char *p = ans;
+			t_ref[nt++] = strtod(p, &p);
+			for (int i = 0; i < 10; i++)
+				ref_sigma[i] = strtod(p, &p);
+		}
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	ref_cmd(b, ans, sizeof ans, "free");
+	double worst = 0.0;
+	for (size_t i = 0; i < 10 && i < k && nt; i++) {
+		double e = fabs(sigma[i] - ref_sigma[i]) / ref_sigma[i];
+		worst = e > worst ? e : worst;
+	}
+	double tr_ = median(t_rnr, nr), tt = median(t_ref, nt);
+	char what[64], sub[64], ref[64], ratio[128];
+	snprintf(what, sizeof what, "spectrum %zux%zu", s->n, s->d);
+	snprintf(sub, sizeof sub, "%.3f s +%.0f MiB", tr_,
+		 (double)(ru.ru_maxrss - before) / 1024.0);
+	if (nt) {
+		snprintf(ref, sizeof ref, "numpy svd %.3f s", tt);
+		snprintf(ratio, sizeof ratio, "%.2fx numpy speed, top-10 rel err %.1e", tt / tr_, worst);
+	} else {
+		snprintf(ref, sizeof ref, "-");
+		snprintf(ratio, sizeof ratio, "-");
+	}
+	print_row(what, sub, ref, ratio);
+	free(sigma);
+	mat_free(&a);
+}
+
+/* Runs fn in a child and prints its peak RSS. */
+static void in_child(struct bench *b, const struct shape *s,
+		     void (*fn)(struct bench *, const struct shape *), const char *what)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		settings_apply(&b->set);
+		fn(b, s);
+		fflush(stdout);
+		_exit(0);
+	}
+	int status;
+	struct rusage ru;
+	if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		printf("%s %s: FAILED\n", what, s->name);
+		return;
+	}
+	printf("%-30s peak RSS %.0f MiB\n", "", (double)ru.ru_maxrss / 1024.0);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench b = { .reps = 5, .threads = 2, .steps = 4 };
+	int quick = getenv("RNR_BENCH_QUICK") && strcmp(getenv("RNR_BENCH_QUICK"), "0") != 0;
+	int no_ref = 0;
+	settings_defaults(&b.set);
+	if (getenv("RNR_THREADS"))
+		b.threads = (int)b.set.threads;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--quick") == 0)
+			quick = 1;
+		else if (strcmp(argv[i], "--no-ref") == 0)
+			no_ref = 1;
+		else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
+			b.reps = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+			b.threads = atoi(argv[++i]);
+		else {
+			fprintf(stderr, "usage: rnr-bench [--quick] [--reps R] [--threads T] [--no-ref]\n");
+			return 2;
+		}
+	}
+	if (b.reps < 1 || b.reps > 64 || b.threads < 1 || b.threads > 256) {
+		fprintf(stderr, "rnr-bench: reps 1..64, threads 1..256\n");
+		return 2;
+	}
+	char t[16];
+	snprintf(t, sizeof t, "%d", b.threads);
+	if (settings_set(&b.set, "threads", t) < 0)
+		die("threads");
+	struct shape paper = { "d2048", 50000, 10000, 2048, 4, 256, 2 };
+	struct shape small = { "d128", 10000, 2000, 128, 4, 256, 2 };
+	if (quick) {
+		paper.n = 8192;
+		paper.n_test = 2048;
+		paper.d = 1024;
+		snprintf(paper.name, sizeof paper.name, "d1024");
+		b.reps = b.reps > 3 ? 3 : b.reps;
+	}
+	time_t now_t = time(NULL);
+	char date[64];
+	strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now_t));
+	printf("# rnr-bench %s; threads %d; %d repeats (medians); %zu steps per timed run\n", date,
+	       b.threads, b.reps, b.steps);
+	printf("# OpenBLAS %s (core %s)\n", openblas_get_config(), openblas_get_corename());
+	printf("# paper shape: n=%zu test=%zu d=%zu m=%zu B=%zu depth=%zu%s\n", paper.n,
+	       paper.n_test, paper.d, paper.m, paper.B, paper.depth, quick ? " (QUICK)" : "");
+	if (!no_ref)
+		ref_start(&b);
+	print_row("what", "rnr", "reference", "ratio");
+	in_child(&b, &small, section_train, "train");
+	in_child(&b, &paper, section_train, "train");
+	in_child(&b, &paper, section_knn, "knn");
+	in_child(&b, &paper, section_nnhist, "nnhist");
+	in_child(&b, &paper, section_spectrum, "spectrum");
+	char ans[64];
+	if (ref_cmd(&b, ans, sizeof ans, "rss") == 0)
+		printf("# reference server peak RSS %.0f MiB\n", atof(ans) / 1024.0);
+	if (b.to_ref) {
+		fclose(b.to_ref);
+		fclose(b.from_ref);
+		wait(NULL);
+	}
+	return 0;
+}
