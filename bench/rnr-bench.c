@@ -13,6 +13,7 @@
  * ru_maxrss) is its own.  Figures are medians over the repeats.
  *
  * usage: rnr-bench [--quick] [--reps R] [--threads T] [--no-ref]
+ *        rnr-bench [--quick|--small] --profile PHASE MODE STEPS  (rnr only)
  * Environment: RNR_BENCH_QUICK=1 (= --quick: smaller shapes), RNR_THREADS
  * (default 2), RNR_BENCH_PYTHON (default /usr/bin/python3),
  * RNR_BENCH_REFERENCE (default bench/reference.py beside this source). */
@@ -567,6 +568,46 @@ static void section_spectrum(struct bench *b, const struct shape *s)
 	mat_free(&a);
 }
 
+/* --profile PHASE MODE STEPS: only rnr's steps, for perf or callgrind. */
+static void profile_steps(const struct shape *s, const char *ph_name, const char *mode,
+			  size_t steps)
+{
+	enum phase ph = PH_WARMUP;
+	while (ph < PH_INFER && strcmp(phase_name[ph], ph_name) != 0)
+		ph++;
+	struct train_objs o = { 0 };
+	o.train = make_cache("train", s->n, s->d, s->m, 10);
+	if (ph == PH_INFER)
+		o.test = make_cache("test", s->n_test, s->d, s->m, 20);
+	size_t models[16];
+	for (size_t k = 0; k < s->m; k++)
+		models[k] = k;
+	if (!(o.mlps = mlpset_new("dec", o.train, models, s->m, s->d, s->depth, s->d, 3)))
+		die("mlps");
+	struct bank *bank;
+	struct losshist *loss;
+	struct job *j = make_job(&o, s, ph, strcmp(mode, "dense") == 0 ? BANK_ADAM_DENSE
+								       : BANK_ADAM_LAZY, &bank, &loss);
+	job_step(j);
+	if (getenv("RNR_BENCH_PROFILE_GEMM")) {
+		/* interleaved with the SGEMM reference: a ratio on a noisy machine */
+		struct gemm_ref g;
+		gemm_ref_init(&g, s);
+		for (size_t i = 0; i < steps; i++) {
+			double t = run_steps(j, 1), t0 = now();
+			gemm_ref_run(&g, ph);
+			double tg = now() - t0;
+			printf("%.4f s/step, sgemm %.4f s: %.0f%%\n", t, tg, 100.0 * tg / t);
+		}
+		gemm_ref_free(&g);
+	} else {
+		double t = run_steps(j, steps);
+		printf("%s %s %s: %.4f s/step, %.1f GFLOP/s\n", s->name, phase_name[ph], mode, t,
+		       gemm_ref_flops(s, ph) / t * 1e-9);
+	}
+	drop_job(j, bank, loss);
+}
+
 /* Runs fn in a child and prints its peak RSS. */
 static void in_child(struct bench *b, const struct shape *s,
 		     void (*fn)(struct bench *, const struct shape *), const char *what)
@@ -593,7 +634,8 @@ int main(int argc, char **argv)
 {
 	struct bench b = { .reps = 5, .threads = 2, .steps = 4 };
 	int quick = getenv("RNR_BENCH_QUICK") && strcmp(getenv("RNR_BENCH_QUICK"), "0") != 0;
-	int no_ref = 0;
+	int no_ref = 0, small_only = 0;
+	const char *prof[3] = { NULL, NULL, NULL };
 	settings_defaults(&b.set);
 	if (getenv("RNR_THREADS"))
 		b.threads = (int)b.set.threads;
@@ -602,12 +644,19 @@ int main(int argc, char **argv)
 			quick = 1;
 		else if (strcmp(argv[i], "--no-ref") == 0)
 			no_ref = 1;
+		else if (strcmp(argv[i], "--profile") == 0 && i + 3 < argc) {
+			prof[0] = argv[++i];
+			prof[1] = argv[++i];
+			prof[2] = argv[++i];
+		} else if (strcmp(argv[i], "--small") == 0)
+			small_only = 1;
 		else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
 			b.reps = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
 			b.threads = atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: rnr-bench [--quick] [--reps R] [--threads T] [--no-ref]\n");
+			fprintf(stderr, "usage: rnr-bench [--quick] [--reps R] [--threads T] [--no-ref]\n"
+					"       rnr-bench [--quick|--small] --profile warmup|joint|infer lazy|dense STEPS\n");
 			return 2;
 		}
 	}
@@ -627,6 +676,12 @@ int main(int argc, char **argv)
 		paper.d = 1024;
 		snprintf(paper.name, sizeof paper.name, "d1024");
 		b.reps = b.reps > 3 ? 3 : b.reps;
+	}
+	if (prof[0]) {
+		settings_apply(&b.set);
+		profile_steps(small_only ? &small : &paper, prof[0], prof[1],
+			      (size_t)atoi(prof[2]));
+		return 0;
 	}
 	time_t now_t = time(NULL);
 	char date[64];

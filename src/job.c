@@ -16,6 +16,9 @@
 #include "obj-cache.h"
 #include "obj-loss.h"
 #include "obj-mlp.h"
+#include "par.h"
+
+#include <cblas.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -86,6 +89,8 @@ static int job_alloc(struct job *j)
 	}
 	for (size_t i = 0; i < n; i++)
 		j->row_pos[i] = -1;
+	j->dy_stride = B * max_out_dim(j->mlps);
+	j->scratch_stride = scratch;
 	if (train && (!(j->mlp_grad = mat_alloc_floats(n_params, "MLP gradient")) ||
 		      !(j->mlp_m = mat_alloc_floats(n_params, "MLP Adam moments")) ||
 		      !(j->mlp_v = mat_alloc_floats(n_params, "MLP Adam moments"))))
@@ -94,9 +99,9 @@ static int job_alloc(struct job *j)
 	    !(j->bank_v = mat_alloc_floats(n * d, "bank Adam moments")) ||
 	    !(j->x = mat_alloc_floats(B * d, "batch")) ||
 	    !(j->dx = mat_alloc_floats(B * d, "batch gradient")) ||
-	    !(j->dx_model = mat_alloc_floats(B * d, "batch gradient")) ||
-	    !(j->dy = mat_alloc_floats(B * max_out_dim(j->mlps), "output gradient")) ||
-	    !(j->scratch = mat_alloc_floats(scratch, "MLP scratch")))
+	    !(j->dx_model = mat_alloc_floats((m > 1 ? m - 1 : 1) * B * d, "batch gradient")) ||
+	    !(j->dy = mat_alloc_floats(m * j->dy_stride, "output gradient")) ||
+	    !(j->scratch = mat_alloc_floats(m * scratch, "MLP scratch")))
 		return -1;
 	for (size_t k = 0; k < m; k++)
 		if (!(j->acts[k] = mat_alloc_floats(mlp_act_count(&j->mlps->shape[k], B),
@@ -188,27 +193,99 @@ static void start_epoch(struct job *j)
 	rng_shuffle(&j->shuffle, j->perm, n);
 }
 
-/* Forward, loss and backward of every model on the gathered batch x. */
+/* Below this many multiply-adds in a model's largest GEMM, the models of
+ * a step run in parallel on rnr's threads, each with single-threaded BLAS;
+ * above it, one model at a time with BLAS threads.  Measured with
+ * bench/rnr-bench (bench/README): at B=256, d=128 per-model parallelism is
+ * ?x faster on 2 threads; at d=2048 BLAS threads win. */
+#define PER_MODEL_MAX_MACS ((size_t)1 << 24)
+
+struct step_ctx {
+	struct job *j;
+	const uint32_t *idx;
+	size_t b;
+	int train_mlps, move_bank, per_model;
+};
+
+/* Forward, loss and backward of model k on the gathered batch x: its
+ * gradient reaches the MLP block (overwritten) and, when the bank moves,
+ * dx (model 0, or every model when they run one after the other: added
+ * inside the last GEMM) or its own dx_model slice (per-model). */
+static void step_model(struct step_ctx *c, size_t k)
+{
+	struct job *j = c->j;
+	const struct mlpset *s = j->mlps;
+	size_t b = c->b, d = j->bank->psi.cols;
+	const struct mlp_shape *sh = &s->shape[k];
+	const float *params = s->params + s->offset[k];
+	const struct mat *z = &j->cache->feat[j->model_of[k]];
+	size_t slot = c->per_model ? k : 0;
+	float *dy = j->dy + slot * j->dy_stride, *scratch = j->scratch + slot * j->scratch_stride;
+	mlp_forward(j->acts[k], params, sh, j->x, b);
+	const float *y = mlp_output(j->acts[k], sh, b);
+	double loss = cosine_loss(dy, y, z->data, c->idx, b, z->cols,
+				  1.0f / (float)(b * s->m));
+	j->loss_model[k] = loss / (double)b;
+	float *din = NULL;
+	int flags = MLP_BACK_SET_DPARAMS;
+	if (c->move_bank && (k == 0 || !c->per_model))
+		din = j->dx;
+	else if (c->move_bank)
+		din = j->dx_model + (k - 1) * j->cfg.batch * d;
+	if (k > 0 && !c->per_model)
+		flags |= MLP_BACK_ADD_DIN;
+	mlp_backward_ex(din, c->train_mlps ? j->mlp_grad + s->offset[k] : NULL, scratch, params,
+			sh, j->x, j->acts[k], dy, b, flags);
+}
+
+static void step_model_range(void *ctx, size_t lo, size_t hi, size_t chunk)
+{
+	(void)chunk;
+	for (size_t k = lo; k < hi; k++)
+		step_model(ctx, k);
+}
+
+static size_t largest_gemm_macs(const struct mlp_shape *sh, size_t b)
+{
+	size_t w = 0;
+	for (size_t l = 0; l < sh->depth; l++)
+		if (sh->dim[l] * sh->dim[l + 1] > w)
+			w = sh->dim[l] * sh->dim[l + 1];
+	return w * b;
+}
+
+/* Every model of the step.  Per-model parallelism when the GEMMs are too
+ * small for BLAS threads to pay: the bank gradient is then summed from the
+ * models' slices in model order, so the bits depend only on the thread
+ * count (which picks the path), never on scheduling. */
 static void step_models(struct job *j, const uint32_t *idx, size_t b, int train_mlps,
 			int move_bank)
 {
 	const struct mlpset *s = j->mlps;
-	size_t d = j->bank->psi.cols;
-	float scale = 1.0f / (float)(b * s->m);
-	for (size_t k = 0; k < s->m; k++) {
-		const struct mlp_shape *sh = &s->shape[k];
-		const float *params = s->params + s->offset[k];
-		const struct mat *z = &j->cache->feat[j->model_of[k]];
-		mlp_forward(j->acts[k], params, sh, j->x, b);
-		const float *y = mlp_output(j->acts[k], sh, b);
-		double loss = cosine_loss(j->dy, y, z->data, idx, b, z->cols, scale);
-		j->loss_model[k] = loss / (double)b;
-		float *din = move_bank ? (k == 0 ? j->dx : j->dx_model) : NULL;
-		mlp_backward(din, train_mlps ? j->mlp_grad + s->offset[k] : NULL, j->scratch,
-			     params, sh, j->x, j->acts[k], j->dy, b);
-		if (move_bank && k > 0)
-			for (size_t i = 0; i < b * d; i++)
-				j->dx[i] += j->dx_model[i];
+	size_t macs = 0, threads = par_threads();
+	for (size_t k = 0; k < s->m; k++)
+		if (largest_gemm_macs(&s->shape[k], b) > macs)
+			macs = largest_gemm_macs(&s->shape[k], b);
+	struct step_ctx c = { j, idx, b, train_mlps, move_bank,
+			      threads > 1 && s->m > 1 && macs < PER_MODEL_MAX_MACS };
+	if (getenv("RNR_PER_MODEL"))
+		c.per_model = atoi(getenv("RNR_PER_MODEL"));
+	if (!c.per_model) {
+		step_model_range(&c, 0, s->m, 0);
+		return;
+	}
+	/* an OpenBLAS call inside rnr's threads must not start threads of its own */
+	int blas_threads = openblas_get_num_threads();
+	openblas_set_num_threads(1);
+	par_for(s->m, 1, 1, step_model_range, &c);
+	openblas_set_num_threads(blas_threads);
+	if (move_bank) {
+		size_t n = b * j->bank->psi.cols;
+		for (size_t k = 1; k < s->m; k++) {
+			const float *src = j->dx_model + (k - 1) * j->cfg.batch * j->bank->psi.cols;
+			for (size_t i = 0; i < n; i++)
+				j->dx[i] += src[i];
+		}
 	}
 }
 
@@ -244,8 +321,6 @@ int job_step(struct job *j)
 
 	for (size_t r = 0; r < b; r++)
 		memcpy(j->x + r * d, mat_row(&j->bank->psi, idx[r]), d * sizeof *j->x);
-	if (train_mlps)
-		memset(j->mlp_grad, 0, j->mlps->offset[m] * sizeof *j->mlp_grad);
 	step_models(j, idx, b, train_mlps, move_bank);
 	if (train_mlps)
 		adam_step(j->mlps->params, j->mlp_grad, j->mlp_m, j->mlp_v, j->mlps->offset[m],

@@ -60,11 +60,15 @@ struct job {
 
 	/* per-step buffers */
 	float *x;                /* [B x d] gathered bank rows */
-	float *dx, *dx_model;    /* [B x d] gradient reaching the bank */
+	float *dx;               /* [B x d] gradient reaching the bank */
+	float *dx_model;         /* [(m-1) x B x d] other models' share of it */
 	float **acts;            /* [m] activations */
-	float *dy;               /* [B x max d_j] */
+	float *dy;               /* [m x B x max d_j] */
 	float *scratch;          /* MLP backward scratch */
 	double *loss_model;      /* [m] */
+	/* Per-model parallelism (small shapes): model k uses dy + k*dy_stride,
+	 * scratch + k*scratch_stride and (k > 0) dx_model + (k-1)*B*d. */
+	size_t dy_stride, scratch_stride;
 };
 
 /* A job over existing objects (the bank must already hold its init).

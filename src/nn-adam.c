@@ -9,8 +9,14 @@
  * them in Python floats) and rounded to float once.  Results agree with torch to float rounding, not bit for
  * bit: torch's vectorised add/addcmul/addcdiv may fuse into FMAs.
  * nonneg then clamps p at 0 (NaN stays NaN, as torch's clamp_ keeps it);
- * the lazy variant projects only the rows it steps. */
+ * the lazy variant projects only the rows it steps.
+ *
+ * Every update is per element, so the passes split over rnr's threads
+ * (par.h) in contiguous chunks give the same bits for any thread count:
+ * Adam is memory-bound, and one core alone does not saturate the memory
+ * bus (measured in bench/README). */
 #include "nn-adam.h"
+#include "par.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -79,12 +85,53 @@ static void adam_update_nograd(float *restrict p, float *restrict m, float *rest
 			p[i] = p[i] < 0.0f ? 0.0f : p[i];
 }
 
+/* Elements (or rows x d) below which one thread does the whole pass: a
+ * thread start costs about as much as updating this many. */
+enum { ADAM_GRAIN = 1 << 16, CACHE_LINE_FLOATS = 16 };
+
+struct adam_flat {
+	float *p, *m, *v;
+	const float *g;
+	const struct adam_coef *c;
+};
+
+static void adam_flat_chunk(void *ctx, size_t lo, size_t hi, size_t chunk)
+{
+	(void)chunk;
+	struct adam_flat *a = ctx;
+	adam_update(a->p + lo, a->g + lo, a->m + lo, a->v + lo, hi - lo, a->c);
+}
+
 void adam_step(float *p, const float *g, float *m, float *v, size_t n,
 	       const struct adam_hp *hp, uint64_t t)
 {
 	struct adam_coef c;
 	adam_coef(&c, hp, t);
-	adam_update(p, g, m, v, n, &c);
+	struct adam_flat a = { p, m, v, g, &c };
+	par_for(n, ADAM_GRAIN, CACHE_LINE_FLOATS, adam_flat_chunk, &a);
+}
+
+struct adam_dense {
+	float *bank, *m, *v;
+	size_t d;
+	const float *g_rows;
+	const int32_t *row_pos;
+	const struct adam_coef *c;
+};
+
+static void adam_dense_rows(void *ctx, size_t lo, size_t hi, size_t chunk)
+{
+	(void)chunk;
+	const struct adam_dense *a = ctx;
+	size_t d = a->d;
+	for (size_t i = lo; i < hi; i++) {
+		size_t o = i * d;
+		if (a->row_pos[i] >= 0)
+			adam_update(a->bank + o, a->g_rows + (size_t)a->row_pos[i] * d, a->m + o,
+				    a->v + o, d, a->c);
+		else
+			adam_update_nograd(a->bank + o, a->m + o, a->v + o, d, a->c);
+	}
 }
 
 void adam_bank_dense(float *bank, float *m, float *v, size_t n, size_t d,
@@ -93,12 +140,28 @@ void adam_bank_dense(float *bank, float *m, float *v, size_t n, size_t d,
 {
 	struct adam_coef c;
 	adam_coef(&c, hp, t);
-	for (size_t i = 0; i < n; i++) {
-		size_t o = i * d;
-		if (row_pos[i] >= 0)
-			adam_update(bank + o, g_rows + (size_t)row_pos[i] * d, m + o, v + o, d, &c);
-		else
-			adam_update_nograd(bank + o, m + o, v + o, d, &c);
+	struct adam_dense a = { bank, m, v, d, g_rows, row_pos, &c };
+	par_for(n, ADAM_GRAIN / (d ? d : 1) + 1, 1, adam_dense_rows, &a);
+}
+
+struct adam_lazy {
+	float *bank, *m, *v;
+	uint32_t *row_t;
+	size_t d;
+	const float *g_rows;
+	const uint32_t *idx;
+	const struct adam_hp *hp;
+};
+
+static void adam_lazy_rows(void *ctx, size_t lo, size_t hi, size_t chunk)
+{
+	(void)chunk;
+	const struct adam_lazy *a = ctx;
+	for (size_t r = lo; r < hi; r++) {
+		size_t i = a->idx[r], o = i * a->d;
+		struct adam_coef c;
+		adam_coef(&c, a->hp, ++a->row_t[i]);
+		adam_update(a->bank + o, a->g_rows + r * a->d, a->m + o, a->v + o, a->d, &c);
 	}
 }
 
@@ -106,10 +169,7 @@ void adam_bank_lazy(float *bank, float *m, float *v, uint32_t *row_t, size_t d,
 		    const float *g_rows, const uint32_t *idx, size_t B,
 		    const struct adam_hp *hp)
 {
-	for (size_t r = 0; r < B; r++) {
-		size_t i = idx[r], o = i * d;
-		struct adam_coef c;
-		adam_coef(&c, hp, ++row_t[i]);
-		adam_update(bank + o, g_rows + r * d, m + o, v + o, d, &c);
-	}
+	/* distinct rows: the chunks touch disjoint memory */
+	struct adam_lazy a = { bank, m, v, row_t, d, g_rows, idx, hp };
+	par_for(B, ADAM_GRAIN / (d ? d : 1) + 1, 1, adam_lazy_rows, &a);
 }

@@ -148,11 +148,28 @@ void mlp_backward(float *din, float *dparams, float *scratch,
 		  const float *params, const struct mlp_shape *s,
 		  const float *in, const float *acts, const float *dout, size_t B)
 {
+	mlp_backward_ex(din, dparams, scratch, params, s, in, acts, dout, B, 0);
+}
+
+void mlp_backward_ex(float *din, float *dparams, float *scratch,
+		     const float *params, const struct mlp_shape *s,
+		     const float *in, const float *acts, const float *dout, size_t B,
+		     int flags)
+{
 	if (B == 0 || (!din && !dparams))
 		return;
 	size_t L = s->depth, w = max_out_width(s);
 	float *dz = scratch;         /* [B x dim[l+1]]: dLoss/d(pre-activation) of layer l */
 	float *dx = scratch + B * w; /* [B x dim[l]]:   dLoss/d(input) of layer l, l > 0 */
+	/* each layer's dW is written by one GEMM, so beta 0 overwrites it */
+	float dw_beta = flags & MLP_BACK_SET_DPARAMS ? 0.0f : 1.0f;
+	float din_beta = flags & MLP_BACK_ADD_DIN ? 1.0f : 0.0f;
+	if (dparams && (flags & MLP_BACK_SET_DPARAMS))
+		for (size_t l = 0; l < L; l++) {
+			float *db = dparams + mlp_bias_offset(s, l);
+			for (size_t k = 0; k < s->dim[l + 1]; k++)
+				db[k] = 0.0f;
+		}
 
 	relu_back(dz, dparams ? dparams + mlp_bias_offset(s, L - 1) : NULL, dout,
 		  acts + act_offset(s, B, L - 1), B, s->dim[L]);
@@ -161,17 +178,17 @@ void mlp_backward(float *din, float *dparams, float *scratch,
 		const float *W = params + mlp_weight_offset(s, l);
 		const float *x = l ? acts + act_offset(s, B, l - 1) : in; /* [B x ni] */
 
-		/* dW [no x ni] += dz^T [no x B] * x [B x ni] */
+		/* dW [no x ni] (+)= dz^T [no x B] * x [B x ni] */
 		if (dparams)
 			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)no, (int)ni, (int)B,
-				    1.0f, dz, (int)no, x, (int)ni, 1.0f,
+				    1.0f, dz, (int)no, x, (int)ni, dw_beta,
 				    dparams + mlp_weight_offset(s, l), (int)ni);
 		if (l == 0 && !din)
 			break;
-		/* dx [B x ni] = dz [B x no] * W [no x ni] */
+		/* dx [B x ni] (+)= dz [B x no] * W [no x ni] */
 		float *dst = l ? dx : din;
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)ni, (int)no,
-			    1.0f, dz, (int)no, W, (int)ni, 0.0f, dst, (int)ni);
+			    1.0f, dz, (int)no, W, (int)ni, l ? 0.0f : din_beta, dst, (int)ni);
 		if (l)
 			relu_back(dz, dparams ? dparams + mlp_bias_offset(s, l - 1) : NULL, dx, x,
 				  B, ni);

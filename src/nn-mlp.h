@@ -60,6 +60,18 @@ void mlp_backward(float *din, float *dparams, float *scratch,
 		  const float *params, const struct mlp_shape *s,
 		  const float *in, const float *acts, const float *dout, size_t B);
 
+/* mlp_backward with its two outputs' modes chosen by flags:
+ *   MLP_BACK_SET_DPARAMS  dparams is overwritten, not accumulated (saves
+ *                         the caller a pass that zeroes the gradient)
+ *   MLP_BACK_ADD_DIN      din is accumulated (+=), not overwritten (sums
+ *                         the models' gradients into one bank gradient
+ *                         inside the last GEMM, without a pass of its own) */
+enum { MLP_BACK_SET_DPARAMS = 1, MLP_BACK_ADD_DIN = 2 };
+void mlp_backward_ex(float *din, float *dparams, float *scratch,
+		     const float *params, const struct mlp_shape *s,
+		     const float *in, const float *acts, const float *dout, size_t B,
+		     int flags);
+
 /* Naive triple-loop versions (double accumulation): the oracles the tests
  * compare the BLAS paths against. */
 void mlp_forward_naive(float *acts, const float *params, const struct mlp_shape *s,

@@ -2,6 +2,7 @@
 #include "settings.h"
 #include "args.h"
 #include "err.h"
+#include "par.h"
 
 #include <cblas.h>
 #include <inttypes.h>
@@ -102,4 +103,5 @@ int settings_get(const struct settings *st, const char *name, char *buf, size_t 
 void settings_apply(const struct settings *st)
 {
 	openblas_set_num_threads((int)st->threads);
+	par_set_threads(st->threads);
 }

@@ -1,0 +1,60 @@
+/* par.c - the parallel loop (see par.h). */
+#include "par.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+static _Atomic size_t n_threads = 1;
+
+void par_set_threads(size_t n)
+{
+	n_threads = n < 1 ? 1 : n > PAR_MAX_THREADS ? PAR_MAX_THREADS : n;
+}
+
+size_t par_threads(void)
+{
+	return n_threads;
+}
+
+struct chunk {
+	par_fn fn;
+	void *ctx;
+	size_t lo, hi, i;
+};
+
+static void *run_chunk(void *p)
+{
+	struct chunk *c = p;
+	c->fn(c->ctx, c->lo, c->hi, c->i);
+	return NULL;
+}
+
+void par_for(size_t n, size_t grain, size_t align, par_fn fn, void *ctx)
+{
+	if (n == 0)
+		return;
+	if (grain < 1)
+		grain = 1;
+	if (align < 1)
+		align = 1;
+	size_t t = par_threads();
+	if (t > n / grain)
+		t = n / grain ? n / grain : 1;
+	size_t per = (n + t - 1) / t;
+	per = (per + align - 1) / align * align;
+	struct chunk c[PAR_MAX_THREADS];
+	pthread_t th[PAR_MAX_THREADS];
+	int started[PAR_MAX_THREADS];
+	size_t k = 0;
+	for (size_t lo = 0; lo < n && k < t; lo += per, k++)
+		c[k] = (struct chunk){ fn, ctx, lo, lo + per < n ? lo + per : n, k };
+	for (size_t i = 1; i < k; i++)
+		started[i] = pthread_create(&th[i], NULL, run_chunk, &c[i]) == 0;
+	run_chunk(&c[0]);
+	for (size_t i = 1; i < k; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			run_chunk(&c[i]);
+	}
+}
