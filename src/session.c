@@ -9,6 +9,7 @@
 #include "utf8.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,8 @@ void session_init(struct session *s)
 {
 	memset(s, 0, sizeof *s);
 	ws_init(&s->ws);
-	settings_defaults(&s->set);
+	if (settings_defaults(&s->set) < 0)
+		fprintf(stderr, "rnr: warning: %s\n", err_msg());
 	settings_apply(&s->set);
 	s->out = stdout;
 	s->err = stderr;

@@ -38,18 +38,26 @@ static const struct slot slots[] = {
 	{ offsetof(struct settings, progress), K_BOOL, 0, 1 },
 };
 
-void settings_defaults(struct settings *st)
+int settings_defaults(struct settings *st)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	st->threads = cpus > 0 ? (size_t)cpus : 1;
-	const char *env = getenv("RNR_THREADS");
-	size_t t;
-	if (env && parse_size("RNR_THREADS", env, 1, 256, &t) == 0)
-		st->threads = t;
 	st->seed = 0;
 	st->bail = 0;
 	st->echo = 0;
 	st->progress = 1;
+	const char *env = getenv("RNR_THREADS");
+	size_t t;
+	if (!env)
+		return 0;
+	if (parse_size("RNR_THREADS", env, 1, 256, &t) < 0) {
+		char why[256];
+		snprintf(why, sizeof why, "%s", err_msg());
+		err_set("environment: %s; using %zu threads (the online CPUs)", why, st->threads);
+		return -1;
+	}
+	st->threads = t;
+	return 0;
 }
 
 static long find_slot(const char *name)

@@ -22,8 +22,10 @@ struct setting_desc {
 /* Every setting, NULL-terminated (for help and completion). */
 extern const struct setting_desc settings_table[];
 
-/* Defaults: threads from RNR_THREADS or the online CPUs, seed 0, ... */
-void settings_defaults(struct settings *st);
+/* Defaults: threads from RNR_THREADS or the online CPUs, seed 0, ...
+ * A bad RNR_THREADS leaves the CPU count and returns -1 with err_set()
+ * saying so, for the caller to print as a warning. */
+int settings_defaults(struct settings *st);
 
 /* Set name to value after checking it; -1 with err_set() and st unchanged. */
 int settings_set(struct settings *st, const char *name, const char *value);
@@ -31,7 +33,9 @@ int settings_set(struct settings *st, const char *name, const char *value);
 /* Render the value of name into buf; -1 with err_set() if unknown. */
 int settings_get(const struct settings *st, const char *name, char *buf, size_t cap);
 
-/* Apply side effects of the settings (BLAS thread count). */
+/* Apply side effects of the settings: threads sets both OpenBLAS's thread
+ * count and rnr's own (par.h), which split the work as job.c and
+ * eval-knn.c describe. */
 void settings_apply(const struct settings *st);
 
 #endif

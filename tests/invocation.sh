@@ -160,6 +160,11 @@ rm -f "$HOME/.rnrrc"
 RNR_THREADS=3
 export RNR_THREADS
 t "RNR_THREADS sets the default of threads" 0 3 "" -- -n -c "get threads"
+RNR_THREADS=lots
+cpus=$(getconf _NPROCESSORS_ONLN)
+t "a bad RNR_THREADS: a warning naming it, the CPU count kept" 0 "$cpus" \
+	"rnr: warning: environment: RNR_THREADS=lots: not a non-negative integer; using $cpus threads (the online CPUs)" \
+	-- -n -c "get threads"
 unset RNR_THREADS
 
 # -i with stdin not a terminal: the prompt reads the lines after -c

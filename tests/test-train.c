@@ -7,12 +7,14 @@
 #include "eval-baseline.h"
 #include "fixtures.h"
 #include "job.h"
+#include "par.h"
 #include "obj-bank.h"
 #include "obj-cache.h"
 #include "obj-loss.h"
 #include "obj-mlp.h"
 #include "tap.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Tolerances: rnr runs in float32, the reference in float64 from the same
@@ -178,6 +180,47 @@ static void check_determinism(void)
 	tap_ok(memcmp(a, b, sizeof a) != 0, "dense and lazy bank Adam give different banks");
 }
 
+/* rnr's threads (par.h): the models of a small step run in parallel and
+ * Adam's passes split in chunks; the result depends on the thread count
+ * only through float reassociation of the bank gradient's sum, and not at
+ * all from run to run. */
+static void check_threads(void)
+{
+	static float one[800], a[800], b[800];
+	seeded_run(one, BANK_ADAM_LAZY);
+	par_set_threads(2);
+	seeded_run(a, BANK_ADAM_LAZY);
+	seeded_run(b, BANK_ADAM_LAZY);
+	tap_ok(memcmp(a, b, sizeof a) == 0, "2 threads, models in parallel: bit-identical banks");
+	tap_close(a, one, 800, 1e-6, 1e-5, "2 threads vs 1: the same bank up to reassociation");
+	seeded_run(a, BANK_ADAM_DENSE);
+	par_set_threads(1);
+	seeded_run(one, BANK_ADAM_DENSE);
+	tap_close(a, one, 800, 1e-6, 1e-5, "2 threads vs 1, dense bank Adam: the same bank");
+
+	/* Adam is per element: chunked over threads, the same bits */
+	size_t n = 300001;
+	float *p1 = malloc(n * sizeof *p1), *p2 = malloc(n * sizeof *p2), *g = malloc(n * sizeof *g);
+	float *m1 = calloc(n, sizeof *m1), *m2 = calloc(n, sizeof *m2);
+	float *v1 = calloc(n, sizeof *v1), *v2 = calloc(n, sizeof *v2);
+	for (size_t i = 0; i < n; i++) {
+		p1[i] = p2[i] = (float)i / (float)n - 0.5f;
+		g[i] = (float)((i * 7919) % 1000) / 1000.0f - 0.3f;
+	}
+	struct adam_hp hp = { 3e-4, 0.9, 0.999, 1e-8, 0.01, 0 };
+	for (uint64_t t = 1; t <= 3; t++) {
+		par_set_threads(1);
+		adam_step(p1, g, m1, v1, n, &hp, t);
+		par_set_threads(3);
+		adam_step(p2, g, m2, v2, n, &hp, t);
+	}
+	par_set_threads(1);
+	tap_ok(memcmp(p1, p2, n * sizeof *p1) == 0 && memcmp(m1, m2, n * sizeof *m1) == 0 &&
+		       memcmp(v1, v2, n * sizeof *v1) == 0,
+	       "adam_step on 3 threads = on 1, bit for bit (%zu elements)", n);
+	free(p1), free(p2), free(g), free(m1), free(m2), free(v1), free(v2);
+}
+
 static void check_bad_config(const struct fixture *fx)
 {
 	struct cache *c = fixture_cache(fx, "z0", "z1", 12, 6);
@@ -209,6 +252,7 @@ int main(void)
 	check_infer(&fx, BANK_ADAM_DENSE, "dense");
 	check_infer(&fx, BANK_ADAM_LAZY, "lazy");
 	check_determinism();
+	check_threads();
 	check_bad_config(&fx);
 	fixture_free(&fx);
 	return tap_done();
