@@ -1,5 +1,6 @@
 /* eval-knn.c - blocked k-NN evaluation and its naive oracle (eval-knn.h). */
 #include "eval-knn.h"
+#include "par.h"
 #include "err.h"
 
 #include <cblas.h>
@@ -165,6 +166,43 @@ size_t knn_topk_slots(size_t k, size_t n_train)
 	return s < n_train ? s : n_train;
 }
 
+/* The per-row passes of knn_topk, split over rnr's threads (par.h): each
+ * row's heap is its own, so the split never changes a result. */
+struct topk_pass {
+	struct knn_nb *nb;
+	size_t slots, cap, filled;
+	const float *tile;
+	size_t nj, j0;
+	const struct mat *train;
+	const float *test_rows;
+};
+
+static void topk_scan_rows(void *ctx, size_t lo, size_t hi, size_t chunk)
+{
+	(void)chunk;
+	const struct topk_pass *p = ctx;
+	for (size_t r = lo; r < hi; r++)
+		topk_scan(p->nb + r * p->slots, p->filled, p->cap, p->tile + r * p->nj, p->nj,
+			  p->j0);
+}
+
+/* re-rank the candidates of each row by double sims */
+static void rerank_rows(void *ctx, size_t lo, size_t hi, size_t chunk)
+{
+	(void)chunk;
+	const struct topk_pass *p = ctx;
+	size_t d = p->train->cols;
+	for (size_t r = lo; r < hi; r++) {
+		struct knn_nb *h = p->nb + r * p->slots;
+		const float *x = p->test_rows + r * d;
+		for (size_t i = 0; i < p->cap; i++)
+			h[i].sim = dot_d(x, mat_row(p->train, h[i].idx), d);
+		for (size_t i = p->cap / 2; i-- > 0;)
+			heap_sift_down(h, p->cap, i);
+		heap_sort_best_first(h, p->cap);
+	}
+}
+
 int knn_topk(struct knn_nb *nb, size_t slots, size_t k, const struct mat *train,
 	const float *test_rows, size_t n_rows, size_t block_train, float *tile)
 {
@@ -192,20 +230,12 @@ int knn_topk(struct knn_nb *nb, size_t slots, size_t k, const struct mat *train,
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
 			(int)n_rows, (int)nj, (int)d, 1.0f, test_rows, (int)d,
 			mat_row(train, j0), (int)d, 0.0f, tile, (int)nj);
-		size_t filled = j0 < cap ? j0 : cap;
-		for (size_t r = 0; r < n_rows; r++)
-			topk_scan(nb + r * slots, filled, cap, tile + r * nj, nj, j0);
+		struct topk_pass p = { nb, slots, cap, j0 < cap ? j0 : cap, tile, nj, j0,
+				       train, test_rows };
+		par_for(n_rows, 16, 1, topk_scan_rows, &p);
 	}
-	/* re-rank the candidates of each row by double sims */
-	for (size_t r = 0; r < n_rows; r++) {
-		struct knn_nb *h = nb + r * slots;
-		const float *x = test_rows + r * d;
-		for (size_t i = 0; i < cap; i++)
-			h[i].sim = dot_d(x, mat_row(train, h[i].idx), d);
-		for (size_t i = cap / 2; i-- > 0;)
-			heap_sift_down(h, cap, i);
-		heap_sort_best_first(h, cap);
-	}
+	struct topk_pass p = { nb, slots, cap, 0, NULL, 0, 0, train, test_rows };
+	par_for(n_rows, 16, 1, rerank_rows, &p);
 	return 0;
 }
 

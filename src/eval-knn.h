@@ -34,7 +34,8 @@
  *    either split, is an error naming the row.
  *
  * Threads: the GEMMs use OpenBLAS's threads as the caller set them
- * (openblas_set_num_threads); the top-k pass runs on the calling thread.
+ * (openblas_set_num_threads); the top-k and re-ranking passes split the
+ * test rows over rnr's threads (par.h), which changes no result.
  * Errors: -1 with err_set(); nothing is printed. */
 #ifndef RNR_EVAL_KNN_H
 #define RNR_EVAL_KNN_H
