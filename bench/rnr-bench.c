@@ -79,6 +79,14 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/* Peak RSS of this process so far, KiB. */
+static long peak_rss_kib(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
 static void die(const char *what)
 {
 	fprintf(stderr, "rnr-bench: %s: %s\n", what, err_msg());
@@ -398,15 +406,23 @@ static void bench_phase(struct bench *b, struct train_objs *o, const struct shap
 	ref_cmd(b, ans, sizeof ans, "free");
 }
 
-static void section_train(struct bench *b, const struct shape *s)
+/* The train split and its MLPs (the test split is made later, when
+ * with_test is 0, so that it is not in the training RSS). */
+static void make_train_objs(struct train_objs *o, const struct shape *s, int with_test)
 {
-	struct train_objs o = { 0 };
-	o.train = make_cache("train", s->n, s->d, s->m, 10);
+	o->train = make_cache("train", s->n, s->d, s->m, 10);
+	o->test = with_test ? make_cache("test", s->n_test, s->d, s->m, 20) : NULL;
 	size_t models[16];
 	for (size_t k = 0; k < s->m; k++)
 		models[k] = k;
-	if (!(o.mlps = mlpset_new("dec", o.train, models, s->m, s->d, s->depth, s->d, 3)))
+	if (!(o->mlps = mlpset_new("dec", o->train, models, s->m, s->d, s->depth, s->d, 3)))
 		die("mlps");
+}
+
+static void section_train(struct bench *b, const struct shape *s)
+{
+	struct train_objs o;
+	make_train_objs(&o, s, 0);
 	/* peak RSS of training alone, before the test split and the SGEMM
 	 * buffers exist: a joint job with dense bank Adam (the most state) */
 	{
@@ -415,9 +431,7 @@ static void section_train(struct bench *b, const struct shape *s)
 		struct job *j = make_job(&o, s, PH_JOINT, BANK_ADAM_DENSE, &bank, &loss);
 		run_steps(j, 2);
 		drop_job(j, bank, loss);
-		struct rusage ru;
-		getrusage(RUSAGE_SELF, &ru);
-		double need = train_state_bytes(s), rss = (double)ru.ru_maxrss * 1024.0;
+		double need = train_state_bytes(s), rss = (double)peak_rss_kib() * 1024.0;
 		char what[64], sub[64], ref[64], ratio[64];
 		snprintf(what, sizeof what, "training peak RSS %s", s->name);
 		snprintf(sub, sizeof sub, "%.0f MiB", rss / 1048576.0);
@@ -447,9 +461,7 @@ static void section_knn(struct bench *b, const struct shape *s)
 	char ans[64];
 	int have_ref = ref_cmd(b, ans, sizeof ans, "knn %zu %zu %zu %zu", s->n, s->n_test, s->d,
 			       opts.k[0]) == 0;
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	long before = ru.ru_maxrss;
+	long before = peak_rss_kib();
 	double t_rnr[64], t_ref[64];
 	int nr = 0, nt = 0;
 	for (int r = 0; r < b->reps; r++) {
@@ -464,13 +476,13 @@ static void section_knn(struct bench *b, const struct shape *s)
 				t_ref[nt++] = t;
 		}
 	}
-	getrusage(RUSAGE_SELF, &ru);
+	long after = peak_rss_kib();
 	ref_cmd(b, ans, sizeof ans, "free");
 	double tr_ = median(t_rnr, nr), tt = median(t_ref, nt);
 	char what[64], sub[64], ref[64], ratio[96];
 	snprintf(what, sizeof what, "knn %zux%zux%zu k=%zu", s->n_test, s->n, s->d, opts.k[0]);
 	snprintf(sub, sizeof sub, "%.3f s +%.0f MiB", tr_,
-		 (double)(ru.ru_maxrss - before) / 1024.0);
+		 (double)(after - before) / 1024.0);
 	if (nt) {
 		snprintf(ref, sizeof ref, "faiss %.3f s", tt);
 		snprintf(ratio, sizeof ratio, "%.2fx faiss speed", tt / tr_);
@@ -488,9 +500,7 @@ static void section_nnhist(struct bench *b, const struct shape *s)
 	struct cache *tr = make_cache("train", s->n, s->d, 1, 30);
 	struct cache *te = make_cache("test", s->n_test, s->d, 1, 40);
 	float *ratio_v = malloc(s->n_test * sizeof *ratio_v);
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	long before = ru.ru_maxrss;
+	long before = peak_rss_kib();
 	double t[64];
 	int n = 0;
 	for (int r = 0; r < b->reps; r++) {
@@ -499,11 +509,11 @@ static void section_nnhist(struct bench *b, const struct shape *s)
 			die("nnhist");
 		t[n++] = now() - t0;
 	}
-	getrusage(RUSAGE_SELF, &ru);
+	long after = peak_rss_kib();
 	char what[64], sub[64];
 	snprintf(what, sizeof what, "nnhist %zux%zux%zu", s->n_test, s->n, s->d);
 	snprintf(sub, sizeof sub, "%.3f s +%.0f MiB", median(t, n),
-		 (double)(ru.ru_maxrss - before) / 1024.0);
+		 (double)(after - before) / 1024.0);
 	print_row(what, sub, "-", "-");
 	free(ratio_v);
 	obj_free(&tr->base);
@@ -527,9 +537,7 @@ static void section_spectrum(struct bench *b, const struct shape *s)
 	}
 	size_t k = s->n < s->d ? s->n : s->d;
 	double *sigma = malloc(k * sizeof *sigma), ref_sigma[10] = { 0 };
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	long before = ru.ru_maxrss;
+	long before = peak_rss_kib();
 	double t_rnr[64], t_ref[64];
 	int nr = 0, nt = 0;
 	for (int r = 0; r < b->reps; r++) {
@@ -544,7 +552,7 @@ static void section_spectrum(struct bench *b, const struct shape *s)
 				ref_sigma[i] = strtod(p, &p);
 		}
 	}
-	getrusage(RUSAGE_SELF, &ru);
+	long after = peak_rss_kib();
 	ref_cmd(b, ans, sizeof ans, "free");
 	double worst = 0.0;
 	for (size_t i = 0; i < 10 && i < k && nt; i++) {
@@ -555,7 +563,7 @@ static void section_spectrum(struct bench *b, const struct shape *s)
 	char what[64], sub[64], ref[64], ratio[128];
 	snprintf(what, sizeof what, "spectrum %zux%zu", s->n, s->d);
 	snprintf(sub, sizeof sub, "%.3f s +%.0f MiB", tr_,
-		 (double)(ru.ru_maxrss - before) / 1024.0);
+		 (double)(after - before) / 1024.0);
 	if (nt) {
 		snprintf(ref, sizeof ref, "numpy svd %.3f s", tt);
 		snprintf(ratio, sizeof ratio, "%.2fx numpy speed, top-10 rel err %.1e", tt / tr_, worst);
@@ -575,15 +583,8 @@ static void profile_steps(const struct shape *s, const char *ph_name, const char
 	enum phase ph = PH_WARMUP;
 	while (ph < PH_INFER && strcmp(phase_name[ph], ph_name) != 0)
 		ph++;
-	struct train_objs o = { 0 };
-	o.train = make_cache("train", s->n, s->d, s->m, 10);
-	if (ph == PH_INFER)
-		o.test = make_cache("test", s->n_test, s->d, s->m, 20);
-	size_t models[16];
-	for (size_t k = 0; k < s->m; k++)
-		models[k] = k;
-	if (!(o.mlps = mlpset_new("dec", o.train, models, s->m, s->d, s->depth, s->d, 3)))
-		die("mlps");
+	struct train_objs o;
+	make_train_objs(&o, s, ph == PH_INFER);
 	struct bank *bank;
 	struct losshist *loss;
 	struct job *j = make_job(&o, s, ph, strcmp(mode, "dense") == 0 ? BANK_ADAM_DENSE

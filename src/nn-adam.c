@@ -111,18 +111,22 @@ void adam_step(float *p, const float *g, float *m, float *v, size_t n,
 	par_for(n, ADAM_GRAIN, CACHE_LINE_FLOATS, adam_flat_chunk, &a);
 }
 
-struct adam_dense {
+/* A bank pass: dense (row_pos, c) or lazy (idx, row_t, hp). */
+struct adam_bank_pass {
 	float *bank, *m, *v;
 	size_t d;
 	const float *g_rows;
 	const int32_t *row_pos;
 	const struct adam_coef *c;
+	const uint32_t *idx;
+	uint32_t *row_t;
+	const struct adam_hp *hp;
 };
 
 static void adam_dense_rows(void *ctx, size_t lo, size_t hi, size_t chunk)
 {
 	(void)chunk;
-	const struct adam_dense *a = ctx;
+	const struct adam_bank_pass *a = ctx;
 	size_t d = a->d;
 	for (size_t i = lo; i < hi; i++) {
 		size_t o = i * d;
@@ -140,23 +144,14 @@ void adam_bank_dense(float *bank, float *m, float *v, size_t n, size_t d,
 {
 	struct adam_coef c;
 	adam_coef(&c, hp, t);
-	struct adam_dense a = { bank, m, v, d, g_rows, row_pos, &c };
+	struct adam_bank_pass a = { bank, m, v, d, g_rows, row_pos, &c, NULL, NULL, hp };
 	par_for(n, ADAM_GRAIN / (d ? d : 1) + 1, 1, adam_dense_rows, &a);
 }
-
-struct adam_lazy {
-	float *bank, *m, *v;
-	uint32_t *row_t;
-	size_t d;
-	const float *g_rows;
-	const uint32_t *idx;
-	const struct adam_hp *hp;
-};
 
 static void adam_lazy_rows(void *ctx, size_t lo, size_t hi, size_t chunk)
 {
 	(void)chunk;
-	const struct adam_lazy *a = ctx;
+	const struct adam_bank_pass *a = ctx;
 	for (size_t r = lo; r < hi; r++) {
 		size_t i = a->idx[r], o = i * a->d;
 		struct adam_coef c;
@@ -170,6 +165,6 @@ void adam_bank_lazy(float *bank, float *m, float *v, uint32_t *row_t, size_t d,
 		    const struct adam_hp *hp)
 {
 	/* distinct rows: the chunks touch disjoint memory */
-	struct adam_lazy a = { bank, m, v, row_t, d, g_rows, idx, hp };
+	struct adam_bank_pass a = { bank, m, v, d, g_rows, NULL, NULL, idx, row_t, hp };
 	par_for(B, ADAM_GRAIN / (d ? d : 1) + 1, 1, adam_lazy_rows, &a);
 }
