@@ -12,7 +12,8 @@
  * Every section runs in a child process so its peak RSS (wait4's
  * ru_maxrss) is its own.  Figures are medians over the repeats.
  *
- * usage: rnr-bench [--quick] [--reps R] [--threads T] [--no-ref]
+ * usage: rnr-bench [--quick] [--reps R] [--steps S] [--threads T] [--no-ref]
+ *                  [--only small,train,knn,nnhist,spectrum]
  *        rnr-bench [--quick|--small] --profile PHASE MODE STEPS  (rnr only)
  * Environment: RNR_BENCH_QUICK=1 (= --quick: smaller shapes), RNR_THREADS
  * (default 2), RNR_BENCH_PYTHON (default /usr/bin/python3),
@@ -631,11 +632,25 @@ static void in_child(struct bench *b, const struct shape *s,
 	printf("%-30s peak RSS %.0f MiB\n", "", (double)ru.ru_maxrss / 1024.0);
 }
 
+/* Is name one of the comma-separated words of list? */
+static int in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; *p;) {
+		size_t w = strcspn(p, ",");
+		if (w == n && strncmp(p, name, n) == 0)
+			return 1;
+		p += w + (p[w] == ',');
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct bench b = { .reps = 5, .threads = 2, .steps = 4 };
 	int quick = getenv("RNR_BENCH_QUICK") && strcmp(getenv("RNR_BENCH_QUICK"), "0") != 0;
 	int no_ref = 0, small_only = 0;
+	const char *only = NULL; /* comma list of sections */
 	const char *prof[3] = { NULL, NULL, NULL };
 	settings_defaults(&b.set);
 	if (getenv("RNR_THREADS"))
@@ -651,18 +666,23 @@ int main(int argc, char **argv)
 			prof[2] = argv[++i];
 		} else if (strcmp(argv[i], "--small") == 0)
 			small_only = 1;
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+			only = argv[++i];
+		else if (strcmp(argv[i], "--steps") == 0 && i + 1 < argc)
+			b.steps = (size_t)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
 			b.reps = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
 			b.threads = atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: rnr-bench [--quick] [--reps R] [--threads T] [--no-ref]\n"
+			fprintf(stderr, "usage: rnr-bench [--quick] [--reps R] [--steps S] [--threads T] [--no-ref]\n"
+					"                 [--only small,train,knn,nnhist,spectrum]\n"
 					"       rnr-bench [--quick|--small] --profile warmup|joint|infer lazy|dense STEPS\n");
 			return 2;
 		}
 	}
-	if (b.reps < 1 || b.reps > 64 || b.threads < 1 || b.threads > 256) {
-		fprintf(stderr, "rnr-bench: reps 1..64, threads 1..256\n");
+	if (b.reps < 1 || b.reps > 64 || b.threads < 1 || b.threads > 256 || b.steps < 1) {
+		fprintf(stderr, "rnr-bench: reps 1..64, threads 1..256, steps >= 1\n");
 		return 2;
 	}
 	char t[16];
@@ -695,11 +715,19 @@ int main(int argc, char **argv)
 	if (!no_ref)
 		ref_start(&b);
 	print_row("what", "rnr", "reference", "ratio");
-	in_child(&b, &small, section_train, "train");
-	in_child(&b, &paper, section_train, "train");
-	in_child(&b, &paper, section_knn, "knn");
-	in_child(&b, &paper, section_nnhist, "nnhist");
-	in_child(&b, &paper, section_spectrum, "spectrum");
+	static const struct {
+		const char *name;
+		int small;
+		void (*fn)(struct bench *, const struct shape *);
+	} sections[] = {
+		{ "small", 1, section_train }, { "train", 0, section_train },
+		{ "knn", 0, section_knn },     { "nnhist", 0, section_nnhist },
+		{ "spectrum", 0, section_spectrum },
+	};
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+		if (!only || in_list(only, sections[i].name))
+			in_child(&b, sections[i].small ? &small : &paper, sections[i].fn,
+				 sections[i].name);
 	char ans[64];
 	if (ref_cmd(&b, ans, sizeof ans, "rss") == 0)
 		printf("# reference server peak RSS %.0f MiB\n", atof(ans) / 1024.0);
