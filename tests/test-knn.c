@@ -3,6 +3,7 @@
  * k > n_train, several k per pass, blocks that do not divide n, a zero
  * test row), then the error paths. */
 #include "eval-knn.h"
+#include "par.h"
 #include "err.h"
 #include "mat.h"
 #include "rng.h"
@@ -354,6 +355,10 @@ static void test_random(int exact, uint64_t seed)
 	compare_lists(&D, 50, 64, 50, what);
 	compare_lists(&D, 1000, 5, 64, what);
 	compare_lists(&D, 1, 97, 1, what);
+	/* the per-row passes split over rnr's threads change nothing */
+	par_set_threads(3);
+	compare_lists(&D, 50, 64, 50, exact ? "exact data, 3 threads" : "float data, 3 threads");
+	par_set_threads(1);
 	free_data(&D);
 }
 
