@@ -214,6 +214,7 @@ static const char *const phase_name[] = { "warmup", "joint", "infer" };
 struct gemm_ref {
 	size_t B, d, m, depth;
 	float *x, *w, *out, *dz;    /* x, out, dz [B x d]; w [m x depth x d x d] */
+	float *dw;                  /* [m x depth x d x d], the weights' gradient */
 };
 
 static double gemm_ref_flops(const struct shape *s, enum phase ph)
@@ -238,9 +239,11 @@ static void gemm_ref_run(struct gemm_ref *g, enum phase ph)
 				    wk + l * g->d * g->d, d, 0.0f, g->out, d);
 		for (size_t l = g->depth; l-- > 0;) {
 			float *wl = wk + l * g->d * g->d;
+			float *dwl = g->dw + (k * g->depth + l) * g->d * g->d;
 			if (ph != PH_INFER)
+				/* beta 0 as the step's (it overwrites the gradient) */
 				cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d, d, B, 1.0f,
-					    g->dz, d, g->x, d, 1.0f, wl, d);
+					    g->dz, d, g->x, d, 0.0f, dwl, d);
 			if (l == 0 && ph == PH_WARMUP)
 				break;
 			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, d, d, 1.0f, g->dz,
@@ -258,9 +261,9 @@ static void gemm_ref_init(struct gemm_ref *g, const struct shape *s)
 	if (!(g->x = mat_alloc_floats(s->B * s->d, "x")) ||
 	    !(g->out = mat_alloc_floats(s->B * s->d, "out")) ||
 	    !(g->dz = mat_alloc_floats(s->B * s->d, "dz")) ||
-	    !(g->w = mat_alloc_floats(s->m * s->depth * s->d * s->d, "w")))
+	    !(g->w = mat_alloc_floats(s->m * s->depth * s->d * s->d, "w")) ||
+	    !(g->dw = mat_alloc_floats(s->m * s->depth * s->d * s->d, "dw")))
 		die("gemm reference");
-	/* small values so repeated dW accumulation stays finite */
 	for (size_t i = 0; i < s->B * s->d; i++)
 		g->x[i] = g->dz[i] = 1e-3f * (float)(i % 97);
 }
@@ -271,6 +274,7 @@ static void gemm_ref_free(struct gemm_ref *g)
 	mat_free_floats(g->out);
 	mat_free_floats(g->dz);
 	mat_free_floats(g->w);
+	mat_free_floats(g->dw);
 }
 
 struct train_objs {
