@@ -236,6 +236,13 @@ static void step_model(struct step_ctx *c, size_t k)
 		flags |= MLP_BACK_ADD_DIN;
 	mlp_backward_ex(din, c->train_mlps ? j->mlp_grad + s->offset[k] : NULL, scratch, params,
 			sh, j->x, j->acts[k], dy, b, flags);
+	/* Adam is per element: on this model's block, in this model's thread,
+	 * while its gradient is still in cache; the same bits as one flat pass */
+	if (c->per_model && c->train_mlps) {
+		size_t o = s->offset[k];
+		adam_step(s->params + o, j->mlp_grad + o, j->mlp_m + o, j->mlp_v + o,
+			  s->offset[k + 1] - o, &j->cfg.mlp_hp, j->mlp_t);
+	}
 }
 
 static void step_model_range(void *ctx, size_t lo, size_t hi, size_t chunk)
@@ -254,11 +261,12 @@ static size_t largest_gemm_macs(const struct mlp_shape *sh, size_t b)
 	return w * b;
 }
 
-/* Every model of the step.  Per-model parallelism when the GEMMs are too
+/* Every model of the step; 1 if the models ran in parallel, each with
+ * its own MLP Adam step done.  Per-model parallelism when the GEMMs are too
  * small for BLAS threads to pay: the bank gradient is then summed from the
  * models' slices in model order, so the bits depend only on the thread
  * count (which picks the path), never on scheduling. */
-static void step_models(struct job *j, const uint32_t *idx, size_t b, int train_mlps,
+static int step_models(struct job *j, const uint32_t *idx, size_t b, int train_mlps,
 			int move_bank)
 {
 	const struct mlpset *s = j->mlps;
@@ -268,11 +276,9 @@ static void step_models(struct job *j, const uint32_t *idx, size_t b, int train_
 			macs = largest_gemm_macs(&s->shape[k], b);
 	struct step_ctx c = { j, idx, b, train_mlps, move_bank,
 			      threads > 1 && s->m > 1 && macs < PER_MODEL_MAX_MACS };
-	if (getenv("RNR_PER_MODEL"))
-		c.per_model = atoi(getenv("RNR_PER_MODEL"));
 	if (!c.per_model) {
 		step_model_range(&c, 0, s->m, 0);
-		return;
+		return 0;
 	}
 	/* an OpenBLAS call inside rnr's threads must not start threads of its own */
 	int blas_threads = openblas_get_num_threads();
@@ -287,6 +293,7 @@ static void step_models(struct job *j, const uint32_t *idx, size_t b, int train_
 				j->dx[i] += src[i];
 		}
 	}
+	return 1;
 }
 
 static void step_bank(struct job *j, const uint32_t *idx, size_t b)
@@ -321,10 +328,11 @@ int job_step(struct job *j)
 
 	for (size_t r = 0; r < b; r++)
 		memcpy(j->x + r * d, mat_row(&j->bank->psi, idx[r]), d * sizeof *j->x);
-	step_models(j, idx, b, train_mlps, move_bank);
 	if (train_mlps)
+		j->mlp_t++;
+	if (!step_models(j, idx, b, train_mlps, move_bank) && train_mlps)
 		adam_step(j->mlps->params, j->mlp_grad, j->mlp_m, j->mlp_v, j->mlps->offset[m],
-			  &j->cfg.mlp_hp, ++j->mlp_t);
+			  &j->cfg.mlp_hp, j->mlp_t);
 	if (move_bank)
 		step_bank(j, idx, b);
 

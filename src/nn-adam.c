@@ -87,7 +87,7 @@ static void adam_update_nograd(float *restrict p, float *restrict m, float *rest
 
 /* Elements (or rows x d) below which one thread does the whole pass: a
  * thread start costs about as much as updating this many. */
-enum { ADAM_GRAIN = 1 << 16, CACHE_LINE_FLOATS = 16 };
+enum { ADAM_GRAIN = 1 << 18, CACHE_LINE_FLOATS = 16 };
 
 struct adam_flat {
 	float *p, *m, *v;

@@ -5,6 +5,9 @@
 #include <stdatomic.h>
 
 static _Atomic size_t n_threads = 1;
+/* Set while a thread runs a chunk: a par_for inside one runs inline, so
+ * nested loops never multiply the threads. */
+static _Thread_local int in_chunk;
 
 void par_set_threads(size_t n)
 {
@@ -25,7 +28,10 @@ struct chunk {
 static void *run_chunk(void *p)
 {
 	struct chunk *c = p;
+	int outer = in_chunk;
+	in_chunk = 1;
 	c->fn(c->ctx, c->lo, c->hi, c->i);
+	in_chunk = outer;
 	return NULL;
 }
 
@@ -37,7 +43,7 @@ void par_for(size_t n, size_t grain, size_t align, par_fn fn, void *ctx)
 		grain = 1;
 	if (align < 1)
 		align = 1;
-	size_t t = par_threads();
+	size_t t = in_chunk ? 1 : par_threads();
 	if (t > n / grain)
 		t = n / grain ? n / grain : 1;
 	size_t per = (n + t - 1) / t;

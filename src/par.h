@@ -9,7 +9,8 @@
  * run at a fixed thread count.  The calling thread runs chunk 0; the others
  * run on threads started for the call and joined before it returns (tens
  * of microseconds, against milliseconds of work per call).  If a thread
- * cannot be started, its chunk runs on the caller: same result. */
+ * cannot be started, its chunk runs on the caller: same result.  A
+ * par_for called from inside a chunk runs inline on that thread. */
 #ifndef RNR_PAR_H
 #define RNR_PAR_H
 
