@@ -68,8 +68,8 @@ static int job_alloc(struct job *j)
 	/* the job's blocks together, so a job that cannot fit is refused
 	 * with its whole size before any block is taken */
 	double floats = (train ? 3.0 * (double)n_params : 0.0) + 2.0 * (double)n * (double)d +
-			3.0 * (double)B * (double)d + (double)B * (double)max_out_dim(j->mlps) +
-			(double)scratch;
+			(double)(m + 1) * (double)B * (double)d +
+			(double)m * ((double)B * (double)max_out_dim(j->mlps) + (double)scratch);
 	for (size_t k = 0; k < m; k++)
 		floats += (double)mlp_act_count(&j->mlps->shape[k], B);
 	double bytes = floats * sizeof(float);
