@@ -9,6 +9,7 @@ set -u
 comp=$top_srcdir/tools/rnr.bash-completion
 tool=$top_srcdir/tools/rnr-export
 
+. "$top_srcdir/tests/lib.sh"
 if ! command -v bash >/dev/null 2>&1; then
 	echo "1..0 # SKIP no bash"
 	exit 0
@@ -16,18 +17,6 @@ fi
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 case $comp in /*) ;; *) comp=$(pwd)/$comp ;; esac
-
-n=0 failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   | /'
-	fi
-}
 
 # the completions of a command line (one word per argument, the last one
 # being completed), one per line, sorted, run in $tmp/files
@@ -80,14 +69,7 @@ sub.d
 w.pth" ]
 ok $? "rnr -x <TAB>: any file" "$got"
 
-py=
-for cand in "${PYTHON3:-}" python3 /usr/bin/python3; do
-	if [ -n "$cand" ] && "$cand" -c 'import argparse' 2>/dev/null; then
-		py=$cand
-		break
-	fi
-done
-if [ -n "$py" ] && "$py" "$tool" --help >"$tmp/xhelp" 2>&1; then
+if find_python 'import argparse' && "$py" "$tool" --help >"$tmp/xhelp" 2>&1; then
 	want=$(help_options <"$tmp/xhelp")
 	got=$(complete_line rnr-export -)
 	if [ -n "$want" ] && [ "$want" = "$got" ]; then
@@ -124,16 +106,9 @@ CIFAR10=" ]
 ok $? "rnr-export --torchvision CIFAR<TAB>: CIFAR10= CIFAR100=" "$got"
 
 # every architecture and dataset named exists in this torchvision
-tv=
-for cand in "${PYTHON3:-}" python3 /usr/bin/python3; do
-	if [ -n "$cand" ] && "$cand" -c 'import torchvision' 2>/dev/null; then
-		tv=$cand
-		break
-	fi
-done
-if [ -n "$tv" ]; then
+if find_python 'import torchvision'; then
 	names=$(bash -c '. "$1"; echo $_rnr_export_archs; echo $_rnr_export_datasets' sh "$comp")
-	bad=$("$tv" -c '
+	bad=$("$py" -c '
 import sys
 from torchvision import datasets, models
 archs, sets = sys.argv[1].split("\n")

@@ -2,10 +2,11 @@
 features" section, run exactly as written (run by tests/torch-python.sh).
 
 In a scratch directory: pets/train and pets/test in the ImageFolder layout
-(3 classes of generated PNGs), the two weights files the commands name
+(3 classes of generated JPEGs), the two weights files the commands name
 (random ResNet-50 state_dicts: a whole one, and a backbone without `fc`),
-`rnr-export` (held to --threads 2) and `rnr` on PATH (this tree's); then each command line of
-the section through sh, and checks of what they made and printed."""
+`rnr-export` (held to --threads 2) and `rnr` on PATH (this tree's); then
+each command line of the section through sh, and checks of what they made
+and printed."""
 
 import os
 import re
@@ -21,23 +22,13 @@ import torch
 import torchvision
 from PIL import Image
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import ok, plan  # noqa: E402
+
 top_srcdir = os.environ.get("top_srcdir", ".")
 RNR = os.path.abspath(os.environ.get("RNR", "./rnr"))
 TOOL = os.path.abspath(os.path.join(top_srcdir, "tools", "rnr-export"))
 
-n = 0
-failed = 0
-
-
-def ok(cond, what, diag=""):
-    global n, failed
-    n += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (n, what))
-    if not cond:
-        failed += 1
-        for line in str(diag).splitlines()[-15:]:
-            print("#   | " + line)
-    return cond
 
 
 def readme_commands():
@@ -101,7 +92,7 @@ def main():
     if not ok(len(cmds) == 3 and cmds[0].startswith("rnr-export ")
               and cmds[2].startswith("rnr -c "),
               "the README section has three commands (rnr-export twice, rnr -c)", cmds):
-        print("1..%d" % n)
+        plan()
         return 1
     tmp = tempfile.mkdtemp()
     try:
@@ -128,8 +119,7 @@ def main():
            "the third prints the k-NN table (tr -> te, k 20)", table)
     finally:
         shutil.rmtree(tmp)
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return plan()
 
 
 if __name__ == "__main__":

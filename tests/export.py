@@ -24,6 +24,9 @@ import torch
 import torchvision
 from PIL import Image
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import ok, plan  # noqa: E402
+
 top_srcdir = os.environ.get("top_srcdir", ".")
 RNR = os.environ.get("RNR", "./rnr")
 TOOL = os.path.join(top_srcdir, "tools", "rnr-export")
@@ -32,19 +35,6 @@ STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 SIZE, RESIZE = 32, 37
 COMMON = ["--size", str(SIZE), "--resize", str(RESIZE), "--threads", "2"]
 
-n = 0
-failed = 0
-
-
-def ok(cond, what, diag=""):
-    global n, failed
-    n += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (n, what))
-    if not cond:
-        failed += 1
-        for line in str(diag).splitlines()[-15:]:
-            print("#   | " + line)
-    return cond
 
 
 def export(*args):
@@ -290,8 +280,7 @@ def main():
         idx_cache(tmp, rng)
     finally:
         shutil.rmtree(tmp)
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return plan()
 
 
 if __name__ == "__main__":

@@ -4,11 +4,12 @@
 # python3-torch, python3-torchvision, python3-h5py); without one the test
 # is a TAP skip, not a failure.
 set -u
-for cand in "${PYTHON3:-}" python3 /usr/bin/python3; do
-	if [ -n "$cand" ] &&
-		"$cand" -c 'import torch, torchvision, h5py, numpy, PIL' 2>/dev/null; then
-		exec "$cand" "$@"
-	fi
-done
+. "$(dirname "$0")/lib.sh"
+# tests/tap.py is imported from the source tree: no __pycache__ there
+PYTHONDONTWRITEBYTECODE=1
+export PYTHONDONTWRITEBYTECODE
+if find_python 'import torch, torchvision, h5py, numpy, PIL'; then
+	exec "$py" "$@"
+fi
 echo "1..0 # SKIP no python3 with torch, torchvision and h5py (Debian: python3-torchvision python3-h5py)"
 exit 0
