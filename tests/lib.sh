@@ -1,7 +1,11 @@
-# lib.sh - sourced by shell tests: TAP counting and finding a python3.
+# lib.sh - sourced by shell tests: TAP counting, common checks, finding a python3.
 #
 #   ok STATUS DESCRIPTION [DIAGNOSTIC]   one TAP line (STATUS 0 passes); the
 #                                         diagnostic is printed as "#   | " lines
+#   check WHAT EXPECTED ACTUAL           ok when the strings are equal, else
+#                                         prints both
+#   has WHAT PATTERN FILE                ok when FILE has a line matching
+#                                         PATTERN (grep -E), else prints FILE
 #   find_python 'import MOD, ...'        py= the first of $PYTHON3, python3 and
 #                                         /usr/bin/python3 that runs the import
 #                                         (empty when none does)
@@ -18,6 +22,25 @@ ok() {
 		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   | /'
 	fi
 	return 0
+}
+
+check() {
+	if [ "$2" = "$3" ]; then
+		ok 0 "$1"
+	else
+		ok 1 "$1"
+		printf '#   expected: %s\n#   got:      %s\n' "$2" "$3"
+	fi
+}
+
+has() {
+	if grep -Eq -- "$2" "$3"; then
+		ok 0 "$1"
+	else
+		ok 1 "$1"
+		echo "#   expected a line matching: $2"
+		sed 's/^/#   | /' "$3"
+	fi
 }
 
 find_python() {
