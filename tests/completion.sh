@@ -9,7 +9,7 @@ set -u
 comp=$top_srcdir/tools/rnr.bash-completion
 tool=$top_srcdir/tools/rnr-export
 
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/tap.sh"
 if ! command -v bash >/dev/null 2>&1; then
 	echo "1..0 # SKIP no bash"
 	exit 0
@@ -40,73 +40,44 @@ help_options() {
 bash -n "$comp"
 ok $? "bash -n: valid bash"
 reg=$(bash -c '. "$1"; complete -p rnr rnr-export' sh "$comp" 2>&1)
-case $reg in
-*"-F _rnr rnr"*"-F _rnr_export rnr-export"*) ok 0 "registers rnr and rnr-export" ;;
-*) ok 1 "registers rnr and rnr-export" "$reg" ;;
-esac
+check "registers rnr and rnr-export" "complete -F _rnr rnr
+complete -F _rnr_export rnr-export" "$reg"
 
 mkdir -p "$tmp/files/sub.d" && : >"$tmp/files/a.rnr" && : >"$tmp/files/b.h5" &&
 	: >"$tmp/files/w.pth" && : >"$tmp/files/notes.txt"
 
 "$RNR" --help >"$tmp/help" 2>&1
 want=$(help_options <"$tmp/help")
-got=$(complete_line rnr -)
-if [ -n "$want" ] && [ "$want" = "$got" ]; then
-	ok 0 "rnr -<TAB>: the options of rnr --help: $(echo $got)"
-else
-	ok 1 "rnr -<TAB>: the options of rnr --help" "help: $(echo $want)
-completion: $(echo $got)"
-fi
-got=$(complete_line rnr "")
-[ "$got" = "a.rnr
-sub.d" ]
-ok $? "rnr <TAB>: command files and directories" "$got"
-got=$(complete_line rnr -x "")
-[ "$got" = "a.rnr
-b.h5
-notes.txt
-sub.d
-w.pth" ]
-ok $? "rnr -x <TAB>: any file" "$got"
+[ -n "$want" ] || echo "#   no options found in rnr --help"
+check "rnr -<TAB>: the options of rnr --help" "$(echo $want)" "$(echo $(complete_line rnr -))"
+check "rnr <TAB>: command files and directories" "a.rnr sub.d" "$(echo $(complete_line rnr ""))"
+check "rnr -x <TAB>: any file" "a.rnr b.h5 notes.txt sub.d w.pth" \
+	"$(echo $(complete_line rnr -x ""))"
 
-if find_python 'import argparse' && "$py" "$tool" --help >"$tmp/xhelp" 2>&1; then
+if py=$(python_with 'import argparse') && "$py" "$tool" --help >"$tmp/xhelp" 2>&1; then
 	want=$(help_options <"$tmp/xhelp")
-	got=$(complete_line rnr-export -)
-	if [ -n "$want" ] && [ "$want" = "$got" ]; then
-		ok 0 "rnr-export -<TAB>: the options of rnr-export --help ($(echo "$got" | wc -l))"
-	else
-		ok 1 "rnr-export -<TAB>: the options of rnr-export --help" "help: $(echo $want)
-completion: $(echo $got)"
-	fi
+	[ -n "$want" ] || echo "#   no options found in rnr-export --help"
+	check "rnr-export -<TAB>: the options of rnr-export --help" "$(echo $want)" \
+		"$(echo $(complete_line rnr-export -))"
 else
-	echo "ok $((n + 1)) - rnr-export --help # SKIP no python3"
-	n=$((n + 1))
+	ok 0 "rnr-export -<TAB>: the options of rnr-export --help" "SKIP no python3"
 fi
 
-got=$(complete_line rnr-export -o "")
-[ "$got" = "b.h5
-sub.d" ]
-ok $? "rnr-export -o <TAB>: .h5 files and directories" "$got"
-got=$(complete_line rnr-export --images "")
-[ "$got" = "sub.d" ]
-ok $? "rnr-export --images <TAB>: directories" "$got"
-got=$(complete_line rnr-export --weights "")
-[ "$got" = "sub.d
-w.pth" ]
-ok $? "rnr-export --weights <TAB>: .pth files and directories" "$got"
-got=$(complete_line rnr-export --model resnet5)
-[ "$got" = "resnet50" ]
-ok $? "rnr-export --model resnet5<TAB>: resnet50" "$got"
-got=$(complete_line rnr-export --model dino = resnet5)
-[ "$got" = "resnet50" ]
-ok $? "rnr-export --model dino=resnet5<TAB>: resnet50" "$got"
-got=$(complete_line rnr-export --torchvision CIFAR)
-[ "$got" = "CIFAR100=
-CIFAR10=" ]
-ok $? "rnr-export --torchvision CIFAR<TAB>: CIFAR10= CIFAR100=" "$got"
+check "rnr-export -o <TAB>: .h5 files and directories" "b.h5 sub.d" \
+	"$(echo $(complete_line rnr-export -o ""))"
+check "rnr-export --images <TAB>: directories" "sub.d" \
+	"$(echo $(complete_line rnr-export --images ""))"
+check "rnr-export --weights <TAB>: .pth files and directories" "sub.d w.pth" \
+	"$(echo $(complete_line rnr-export --weights ""))"
+check "rnr-export --model resnet5<TAB>" "resnet50" \
+	"$(echo $(complete_line rnr-export --model resnet5))"
+check "rnr-export --model dino=resnet5<TAB>" "resnet50" \
+	"$(echo $(complete_line rnr-export --model dino = resnet5))"
+check "rnr-export --torchvision CIFAR<TAB>" "CIFAR100= CIFAR10=" \
+	"$(echo $(complete_line rnr-export --torchvision CIFAR))"
 
 # every architecture and dataset named exists in this torchvision
-if find_python 'import torchvision'; then
+if py=$(python_with 'import torchvision'); then
 	names=$(bash -c '. "$1"; echo $_rnr_export_archs; echo $_rnr_export_datasets' sh "$comp")
 	bad=$("$py" -c '
 import sys
@@ -115,11 +86,10 @@ archs, sets = sys.argv[1].split("\n")
 have = set(models.list_models(module=models))
 print(" ".join([a for a in archs.split() if a not in have] +
                [d for d in sets.split() if not hasattr(datasets, d)]))' "$names" 2>&1)
-	[ -z "$bad" ]
-	ok $? "the architectures and datasets it lists are torchvision's" "not in torchvision: $bad"
+	check "the architectures and datasets it lists are torchvision's (none missing)" "" "$bad"
 else
-	echo "ok $((n + 1)) - the architectures are torchvision's # SKIP no python3-torchvision"
-	n=$((n + 1))
+	ok 0 "the architectures and datasets it lists are torchvision's" \
+		"SKIP no python3-torchvision"
 fi
 
 echo "1..$n"
