@@ -42,16 +42,22 @@ hasnt() { # hasnt WHAT PATTERN FILE: no line of FILE matches PATTERN (grep -E)
 	fi
 }
 
-# The python3 that imports h5py ($PYTHON3, python3 on PATH, /usr/bin/python3),
-# printed; nothing and status 1 when there is none.
-h5py_python() {
+# The python3 that runs STATEMENT, e.g. 'import torch, h5py' ($PYTHON3,
+# python3 on PATH, /usr/bin/python3), printed; nothing and status 1 when
+# there is none.
+python_with() {
 	for cand in "${PYTHON3:-}" python3 /usr/bin/python3; do
-		if [ -n "$cand" ] && "$cand" -c 'import h5py' 2>/dev/null; then
+		if [ -n "$cand" ] && "$cand" -c "$1" 2>/dev/null; then
 			echo "$cand"
 			return 0
 		fi
 	done
 	return 1
+}
+
+# The python3 that imports h5py, as python_with.
+h5py_python() {
+	python_with 'import h5py'
 }
 
 # same_bits WHAT A.h5 B.h5 PATH...: the datasets at the PATHs (a group: every
