@@ -118,11 +118,15 @@ int parse_line(const char *line, struct parsed_line *out)
 	out->call = NULL;
 	out->n = 0;
 	for (;;) {
-		while (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n')
+		while (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')
 			i++;
-		if (!line[i] || line[i] == '#')
+		if (!line[i])
 			break;
-		if (line[i] == ';') {
+		if (line[i] == '#') { /* a comment ends at the end of its line */
+			i += strcspn(line + i, "\n");
+			continue;
+		}
+		if (line[i] == ';' || line[i] == '\n') {
 			if (line_push(out, &cur) < 0)
 				goto fail;
 			i++;

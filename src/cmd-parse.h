@@ -1,9 +1,10 @@
 /* cmd-parse.h - the tokenizer of the command language.
  *
- * A line holds one or more commands separated by ';'.  Words are separated
- * by blanks; "double quotes" allow blanks and the escapes \" \\ \n \t;
- * 'single quotes' are literal; '#' outside quotes starts a comment that runs
- * to the end of the line.  A word that starts with a quote is marked quoted,
+ * A line holds one or more commands separated by ';' or a newline (a -c
+ * string may hold several lines).  Words are separated by blanks; "double
+ * quotes" allow blanks and the escapes \" \\ \n \t; 'single quotes' are
+ * literal; '#' outside quotes starts a comment that runs to the end of its
+ * line (the next newline), not of the string.  A word that starts with a quote is marked quoted,
  * so "a=b" is a plain word and never an option. */
 #ifndef RNR_CMD_PARSE_H
 #define RNR_CMD_PARSE_H

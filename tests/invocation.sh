@@ -107,7 +107,6 @@ t "-c with a failing command: exit 1, error on stderr as rnr: ..., the rest runs
 	"rnr: unknown command 'nosuch' (try \`help\`)" -- -n -c "echo a; nosuch; echo b"
 t "-c: a failed command's error goes to stderr only" 1 "" "rnr: set: threads=0: out of range 1..256" -- -n -c "set threads 0"
 t "-c: a string of several lines runs each line as a command" 0 "a${nl}b${nl}c" "" \
-	"TODO cmd-parse.c parse_line(): a newline is a blank and # runs to the end of the string, so -c 'L1<newline>L2' is one command" \
 	-- -n -c "echo a${nl}echo b # comment${nl}echo c"
 
 # files: FILE, -x FILE, in order with -c

@@ -45,7 +45,16 @@ static void test_tokenizer(void)
 	expect_words("echo \"\" x", 0, (const char *[]){ "echo", "", "x", NULL });
 	expect_words("echo pre\"mid dle\"post", 0, (const char *[]){ "echo", "premid dlepost", NULL });
 
+	/* a newline separates commands; a comment ends at its line's end */
+	expect_words("echo a\necho b", 1, (const char *[]){ "echo", "b", NULL });
+	expect_words("echo a # c1\necho b # c2\necho c", 2, (const char *[]){ "echo", "c", NULL });
+	expect_words("echo \"a\nb\" c", 0, (const char *[]){ "echo", "a\nb", "c", NULL });
+	expect_words("# only\n\n  echo x", 0, (const char *[]){ "echo", "x", NULL });
+
 	struct parsed_line p;
+	tap_ok(parse_line("echo a # c\r\necho b\n", &p) == 0 && p.n == 2,
+	       "CRLF lines with a comment: 2 commands (got %zu)", p.n);
+	parse_free(&p);
 	tap_ok(parse_line(" ; ;# only a comment", &p) == 0 && p.n == 0, "empty commands are dropped");
 	parse_free(&p);
 	tap_ok(parse_line("a \"b c\" d", &p) == 0 && p.call[0].tok[1].quoted &&
