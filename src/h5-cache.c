@@ -334,7 +334,6 @@ static int probe_matrix(hid_t d, const char *what, size_t dims[2])
 	}
 	if (t >= 0)
 		H5Tclose(t);
-	size_t bytes = 0;
 	if (cls == H5T_STRING) {
 		err_set("%s: is a string dataset; expected float features [rows, dim]", what);
 	} else if (cls == H5T_INTEGER) {
@@ -350,13 +349,8 @@ static int probe_matrix(hid_t d, const char *what, size_t dims[2])
 			rank < 0 ? 0 : rank, shape);
 	} else if (hd[0] == 0 || hd[1] == 0) {
 		err_set("%s: is empty [%s]", what, shape);
-	} else if (hd[0] > SIZE_MAX || hd[1] > SIZE_MAX ||
-		   mat_size_bytes((size_t)hd[0], (size_t)hd[1], &bytes) < 0) {
-		err_set("%s: [%s] as float32 overflows the address space", what, shape);
-	} else if (mat_check_bytes(bytes, what) == 0 && h5u_check_filters(d, what) == 0) {
-		dims[0] = (size_t)hd[0];
-		dims[1] = (size_t)hd[1];
-		return 0;
+	} else {
+		return h5u_dataset_dims(d, what, 2, sizeof(float), dims, NULL);
 	}
 	return -1;
 }

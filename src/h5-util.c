@@ -1,5 +1,6 @@
 /* h5-util.c - HDF5 error stack, string attributes, datasets (see h5-util.h). */
 #include "h5-util.h"
+#include "mat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -715,7 +716,63 @@ int h5u_write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
 
 /* ---- checks before reading ---------------------------------------------- */
 
-int h5u_read_exact(hid_t loc, const char *name, hid_t mtype, void *out, size_t count)
+int h5u_dataset_dims(hid_t d, const char *what, int rank, size_t elem, size_t *dims,
+		     size_t *bytes)
+{
+	hid_t t = H5Dget_type(d), sp = H5Dget_space(d);
+	H5T_class_t cls = t < 0 ? H5T_NO_CLASS : H5Tget_class(t);
+	int r = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
+	hsize_t hd[H5S_MAX_RANK];
+	char shape[160] = "?";
+	if (r >= 0 && r <= H5S_MAX_RANK) {
+		H5Sget_simple_extent_dims(sp, hd, NULL);
+		h5u_format_dims(sp, shape, sizeof shape);
+	}
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (t >= 0)
+		H5Tclose(t);
+	if (t < 0 || r < 0) {
+		h5u_err("%s: cannot read its type and shape", what);
+		return -1;
+	}
+	if (cls != H5T_INTEGER && cls != H5T_FLOAT) {
+		err_set("%s: is a %s dataset; expected numbers", what, h5u_class_name(cls));
+		return -1;
+	}
+	if (r != rank) {
+		err_set("%s: is %d-D [%s], expected %d-D", what, r, shape, rank);
+		return -1;
+	}
+	/* the product in long double first: the size a huge claim would need */
+	long double need = (long double)elem;
+	size_t total = elem;
+	int overflow = 0;
+	for (int i = 0; i < r; i++) {
+		need *= (long double)hd[i];
+		if (hd[i] > SIZE_MAX || (hd[i] && total > SIZE_MAX / hd[i]))
+			overflow = 1;
+		else
+			total *= (size_t)hd[i];
+	}
+	if (overflow) {
+		err_set("%s: [%s] would need %.3Lg bytes, more than this machine can address",
+			what, shape, need);
+		return -1;
+	}
+	if (mat_check_bytes(total, what) < 0 || h5u_check_filters(d, what) < 0)
+		return -1;
+	for (int i = 0; i < r; i++)
+		dims[i] = (size_t)hd[i];
+	if (bytes)
+		*bytes = total;
+	return 0;
+}
+
+/* Open loc/name and check it holds exactly count values of mtype's size
+ * (the count as rnr computes it: HDF5's own may have wrapped).  The open
+ * dataset, or -1 with err_set(). */
+static hid_t open_exact(hid_t loc, const char *name, hid_t mtype, size_t count)
 {
 	hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
 	if (d < 0) {
@@ -723,18 +780,65 @@ int h5u_read_exact(hid_t loc, const char *name, hid_t mtype, void *out, size_t c
 		return -1;
 	}
 	hid_t sp = H5Dget_space(d);
-	hssize_t have = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
+	int rank = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
 	if (sp >= 0)
 		H5Sclose(sp);
+	size_t dims[H5S_MAX_RANK], have = 1;
+	char what[300];
+	snprintf(what, sizeof what, "dataset %s", name);
 	int rc = -1;
-	if (have != (hssize_t)count)
-		err_set("dataset %s has %lld values, expected %zu", name, (long long)have, count);
-	else if (count == 0 || H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0)
-		rc = 0;
-	else
+	if (rank < 0 || rank > H5S_MAX_RANK)
+		h5u_err("%s: cannot read its shape", what);
+	else if (h5u_dataset_dims(d, what, rank, H5Tget_size(mtype), dims, NULL) == 0) {
+		for (int i = 0; i < rank; i++)
+			have *= dims[i];
+		if (have != count)
+			err_set("%s has %zu values, expected %zu", what, have, count);
+		else
+			rc = 0;
+	}
+	if (rc < 0) {
+		H5Dclose(d);
+		return -1;
+	}
+	return d;
+}
+
+static int read_all(hid_t d, const char *name, hid_t mtype, void *out, size_t count)
+{
+	int rc = 0;
+	if (count && H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0) {
 		h5u_err("cannot read dataset %s", name);
+		rc = -1;
+	}
 	H5Dclose(d);
 	return rc;
+}
+
+int h5u_read_exact(hid_t loc, const char *name, hid_t mtype, void *out, size_t count)
+{
+	hid_t d = open_exact(loc, name, mtype, count);
+	return d < 0 ? -1 : read_all(d, name, mtype, out, count);
+}
+
+int h5u_read_alloc(hid_t loc, const char *name, hid_t mtype, size_t count, void **out)
+{
+	hid_t d = open_exact(loc, name, mtype, count);
+	if (d < 0)
+		return -1;
+	size_t bytes = count * H5Tget_size(mtype); /* checked by open_exact */
+	void *p = malloc(bytes ? bytes : 1);
+	if (!p) {
+		H5Dclose(d);
+		err_nomem(name, bytes);
+		return -1;
+	}
+	if (read_all(d, name, mtype, p, count) < 0) {
+		free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
 }
 
 int h5u_check_filters(hid_t dset, const char *what)

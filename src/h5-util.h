@@ -94,10 +94,25 @@ int h5u_attr_f64(hid_t obj, const char *name, double *out);
 int h5u_write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
 		      int rank, const hsize_t *dims, const void *data);
 
+/* The extent of the open dataset d, checked before anything is allocated
+ * for it: numeric (integer or float) type, rank dimensions (a file may
+ * claim any rank), and dims[0] x ... x elem bytes within size_t and this
+ * machine's memory (mat_check_bytes: the message says how many bytes it
+ * would need), and filters this HDF5 has.  HDF5 does not check that the
+ * extents' product fits 64 bits; this does.  Extents of 0 are allowed.
+ * dims[rank] gets the extent, *bytes (may be NULL) the bytes as elem-byte
+ * values.  what names the dataset in messages.  0, or -1 with err_set(). */
+int h5u_dataset_dims(hid_t d, const char *what, int rank, size_t elem, size_t *dims,
+		     size_t *bytes);
+
 /* Read dataset loc/name, which must hold exactly count values, into out as
  * memory type mtype.  A dataset of another size is refused before anything
  * is read, so a hostile file cannot overrun out.  0, or -1 with err_set(). */
 int h5u_read_exact(hid_t loc, const char *name, hid_t mtype, void *out, size_t count);
+
+/* h5u_read_exact() into a new malloc'd buffer *out, allocated only after
+ * the dataset is known to hold count values.  0, or -1 with err_set(). */
+int h5u_read_alloc(hid_t loc, const char *name, hid_t mtype, size_t count, void **out);
 
 /* Check a dataset's filters (compression) are available in this library;
  * if one is not, -1 with a message naming it and, for h5py's lzf (filter

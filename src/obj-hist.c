@@ -225,11 +225,7 @@ static struct obj *hist_load(hid_t g, const char *name)
 			(long long)n, (long long)bins);
 		goto fail;
 	}
-	if (!(v = malloc((size_t)n * sizeof *v))) {
-		err_nomem("histogram values", (size_t)n * sizeof *v);
-		goto fail;
-	}
-	if (h5u_read_exact(g, "values", H5T_NATIVE_FLOAT, v, (size_t)n) < 0)
+	if (h5u_read_alloc(g, "values", H5T_NATIVE_FLOAT, (size_t)n, (void **)&v) < 0)
 		goto fail;
 	h = hist_new(name, tr[0], te[0], v, (size_t)n, (size_t)bins, given != 0, lo, hi, mean_sim);
 	if (!h)

@@ -6,6 +6,7 @@
 #include "chart.h"
 #include "err.h"
 #include "h5-util.h"
+#include "mat.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -149,11 +150,15 @@ static struct obj *losshist_load(hid_t group, const char *name)
 		h5u_err("loss %s: missing dataset total", name);
 		goto fail;
 	}
-	hid_t sp = H5Dget_space(d);
-	hssize_t n = H5Sget_simple_extent_npoints(sp);
-	H5Sclose(sp);
+	/* steps from the file: checked (with the per-model losses they imply)
+	 * before anything is allocated for them */
+	size_t n = 0;
+	int rc = h5u_dataset_dims(d, "dataset total", 1, sizeof(double), &n, NULL);
 	H5Dclose(d);
-	if (n < 0 || !(h = losshist_new(name, m, model, (size_t)spe, (size_t)warm)) ||
+	if (rc == 0 && m && n > SIZE_MAX / sizeof(double) / (m + 1))
+		rc = -1, err_set("%zu steps of %zu models overflow the address space", n, m);
+	if (rc < 0 || mat_check_bytes(n * (m + 1) * sizeof(double), "the loss history") < 0 ||
+	    !(h = losshist_new(name, m, model, (size_t)spe, (size_t)warm)) ||
 	    losshist_reserve(h, (size_t)n) < 0 ||
 	    h5u_read_exact(group, "total", H5T_NATIVE_DOUBLE, h->total, (size_t)n) < 0 ||
 	    h5u_read_exact(group, "per_model", H5T_NATIVE_DOUBLE, h->per_model, (size_t)n * m) < 0)

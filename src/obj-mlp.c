@@ -176,25 +176,18 @@ static int mlpset_save(const struct obj *o, hid_t group)
 	return 0;
 }
 
-/* Shape of dataset loc/name into dims (rank must be rank); -1 otherwise. */
-static int dataset_dims(hid_t loc, const char *name, int rank, hsize_t *dims)
+/* Shape of dataset loc/name into dims (rank must be rank), checked before
+ * anything is allocated for it; -1 otherwise. */
+static int dataset_dims(hid_t loc, const char *name, int rank, size_t *dims)
 {
 	hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
 	if (d < 0) {
 		h5u_err("missing dataset %s", name);
 		return -1;
 	}
-	hid_t sp = H5Dget_space(d);
-	int r = H5Sget_simple_extent_ndims(sp);
-	if (r == rank)
-		H5Sget_simple_extent_dims(sp, dims, NULL);
-	H5Sclose(sp);
+	int rc = h5u_dataset_dims(d, name, rank, sizeof(float), dims, NULL);
 	H5Dclose(d);
-	if (r != rank) {
-		err_set("dataset %s has rank %d, expected %d", name, r, rank);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 /* Reads the shape of one model's MLP from its weight datasets. */
@@ -210,12 +203,16 @@ static int read_shape(hid_t g, struct mlp_shape *sh)
 			err_set("more than %d layers", MLP_MAX_DEPTH);
 			return -1;
 		}
-		hsize_t dims[2];
+		size_t dims[2];
 		if (dataset_dims(g, wn, 2, dims) < 0)
 			return -1;
+		if (dims[0] == 0 || dims[1] == 0) {
+			err_set("%s is empty [%zu x %zu]", wn, dims[0], dims[1]);
+			return -1;
+		}
 		if (l > 0 && dims[1] != sh->dim[l]) {
-			err_set("%s takes %llu inputs, layer %zu gives %zu", wn,
-				(unsigned long long)dims[1], l - 1, sh->dim[l]);
+			err_set("%s takes %zu inputs, layer %zu gives %zu", wn, dims[1], l - 1,
+				sh->dim[l]);
 			return -1;
 		}
 		sh->dim[l] = dims[1];
@@ -250,6 +247,14 @@ static struct obj *mlpset_load(hid_t group, const char *name)
 			err_prefix("mlp %s, model %s", name, model[k]);
 			goto fail;
 		}
+	}
+	/* each layer fits; all of them together must too */
+	size_t total = 0;
+	for (size_t k = 0; k < m; k++)
+		total += mlp_param_count(&shape[k]);
+	if (mat_check_bytes(total * sizeof(float), "its parameters") < 0) {
+		err_prefix("mlp %s", name);
+		goto fail;
 	}
 	if (!(s = mlpset_alloc(name, m, model, shape)))
 		goto fail;

@@ -165,11 +165,7 @@ static struct obj *spectrum_load(hid_t g, const char *name)
 			n, d);
 		goto fail;
 	}
-	if (!(sigma = malloc(k * sizeof *sigma))) {
-		err_nomem("spectrum", k * sizeof *sigma);
-		goto fail;
-	}
-	if (h5u_read_exact(g, "sigma", H5T_NATIVE_DOUBLE, sigma, k) < 0)
+	if (h5u_read_alloc(g, "sigma", H5T_NATIVE_DOUBLE, k, (void **)&sigma) < 0)
 		goto fail;
 	enum spectrum_method m = strcmp(meth[0], "svd") == 0 ? SPECTRUM_SVD : SPECTRUM_GRAM;
 	sp = spectrum_new(name, src[0], n, d, sigma, normalized != 0, m, zero);
