@@ -716,6 +716,43 @@ int h5u_write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
 
 /* ---- checks before reading ---------------------------------------------- */
 
+/* Are the count values of d inside the file?  Refuses external files and
+ * virtual datasets (a file must not make rnr read other files) and, when
+ * nothing compresses it, storage smaller than the shape claims: values
+ * never written, which HDF5 would hand back as fill values, and a tiny
+ * file could make rnr allocate gigabytes for them. */
+static int check_storage(hid_t d, const char *what, size_t count)
+{
+	hid_t dcpl = H5Dget_create_plist(d), ft = H5Dget_type(d);
+	H5D_layout_t layout = dcpl < 0 ? H5D_LAYOUT_ERROR : H5Pget_layout(dcpl);
+	int n_ext = dcpl < 0 ? -1 : H5Pget_external_count(dcpl);
+	int n_filters = dcpl < 0 ? -1 : H5Pget_nfilters(dcpl);
+	size_t fsize = ft < 0 ? 0 : H5Tget_size(ft);
+	if (dcpl >= 0)
+		H5Pclose(dcpl);
+	if (ft >= 0)
+		H5Tclose(ft);
+	H5D_space_status_t status;
+	if (layout < 0 || n_ext < 0 || n_filters < 0 || fsize == 0 ||
+	    H5Dget_space_status(d, &status) < 0) {
+		h5u_err("%s: cannot read its storage properties", what);
+		return -1;
+	}
+	if (n_ext > 0 || layout == H5D_VIRTUAL) {
+		err_set("%s: its values are kept in other files (%s); rnr reads only data "
+			"inside the file", what, n_ext > 0 ? "external storage" : "a virtual dataset");
+		return -1;
+	}
+	long double claimed = (long double)count * (long double)fsize;
+	hsize_t stored = status == H5D_SPACE_STATUS_NOT_ALLOCATED ? 0 : H5Dget_storage_size(d);
+	if (stored == 0 || (n_filters == 0 && (long double)stored < claimed)) {
+		err_set("%s: the file stores %llu of the %.0Lf bytes its shape claims (values "
+			"never written?)", what, (unsigned long long)stored, claimed);
+		return -1;
+	}
+	return 0;
+}
+
 int h5u_dataset_dims(hid_t d, const char *what, int rank, size_t elem, size_t *dims,
 		     size_t *bytes)
 {
@@ -760,7 +797,8 @@ int h5u_dataset_dims(hid_t d, const char *what, int rank, size_t elem, size_t *d
 			what, shape, need);
 		return -1;
 	}
-	if (mat_check_bytes(total, what) < 0 || h5u_check_filters(d, what) < 0)
+	if (mat_check_bytes(total, what) < 0 || h5u_check_filters(d, what) < 0 ||
+	    (total && check_storage(d, what, total / elem) < 0))
 		return -1;
 	for (int i = 0; i < r; i++)
 		dims[i] = (size_t)hd[i];

@@ -98,7 +98,10 @@ int h5u_write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
  * for it: numeric (integer or float) type, rank dimensions (a file may
  * claim any rank), and dims[0] x ... x elem bytes within size_t and this
  * machine's memory (mat_check_bytes: the message says how many bytes it
- * would need), and filters this HDF5 has.  HDF5 does not check that the
+ * would need), filters this HDF5 has, and the values stored in the file
+ * itself: not in external files or a virtual dataset, and (uncompressed)
+ * as many bytes as the shape claims, so a few-KB file cannot make rnr
+ * allocate gigabytes of fill values.  HDF5 does not check that the
  * extents' product fits 64 bits; this does.  Extents of 0 are allowed.
  * dims[rank] gets the extent, *bytes (may be NULL) the bytes as elem-byte
  * values.  what names the dataset in messages.  0, or -1 with err_set(). */

@@ -4,14 +4,17 @@
 # and for the HDF5 loader tiny valid caches written by h5py (layouts users
 # meet: float32/float64/int features, labels or none, fixed and vlen string
 # attributes, one split at the root, track_order) plus one saved rnr object
-# of each type.  Crash inputs (crash-*) in those directories are kept.
+# of each type; for the structured HDF5 target, op sequences (see
+# fuzz-h5struct.c) that build a cache, objects and a huge claim.  Crash
+# inputs (crash-*) in those directories are kept.
 # Usage: RNR=./rnr PYTHON3=/usr/bin/python3 tests/fuzz/make-seeds.sh
 set -eu
 : "${RNR:=./rnr}" "${PYTHON3:=/usr/bin/python3}"
 dir=$(cd "$(dirname "$0")" && pwd)
 case $RNR in /*) ;; *) RNR=$(pwd)/$RNR ;; esac
-mkdir -p "$dir/parse" "$dir/args" "$dir/session" "$dir/h5"
-rm -f "$dir"/parse/seed-* "$dir"/args/seed-* "$dir"/session/seed-* "$dir"/h5/seed-*
+mkdir -p "$dir/parse" "$dir/args" "$dir/session" "$dir/h5" "$dir/h5struct"
+rm -f "$dir"/parse/seed-* "$dir"/args/seed-* "$dir"/session/seed-* "$dir"/h5/seed-* \
+	"$dir"/h5struct/seed-*
 
 # command lines: every quoting form, comments, ';' and newlines
 i=0
@@ -70,6 +73,50 @@ cache("f64", dtype=np.float64, labels=False)
 cache("int", dtype=np.int16, vlen=False)
 cache("root", root=True, order=True)
 PY
+# h5struct: op sequences (fuzz-h5struct.c) that build a cache, a bank, an
+# MLP, a loss history, a histogram and a cache claiming 2^40 rows
+"$PYTHON3" - "$dir/h5struct" <<'PY'
+import sys
+d = sys.argv[1]
+LOC = {"/": 0, "/obj": 1, "/obj/ma": 2, "/obj/mb": 3, "/train": 5, "/train/features": 6}
+NAME = {n: i for i, n in enumerate("""ma mb features labels psi total per_model values
+ sigma wd val_accuracy k n_test temperature majority weighted weight0 bias0 weight1
+ bias1 weight2 bias2 rnr_type note models steps_per_epoch warmup_epochs train test n
+ bins range_given lo hi mean_similarity""".split())}
+F32, F64, I64 = 0, 1, 3
+DIM = {0: 0, 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 7: 6, 20: 7, 1000: 8, 2**40: 10}
+WORD = {"bank": 1, "mlp": 2, "loss": 3, "hist": 6, "ma": 8, "mb": 9, "train": 10, "test": 11}
+def ds(loc, name, t, dims, vals=None):  # small integers -1..7, or nothing written
+    b = [0, LOC[loc], NAME[name], t, 1, len(dims) - 1] + [DIM[x] for x in dims] + [0]
+    return b + ([1] + [v + 1 for v in vals] if vals is not None else [0])
+def attr(loc, name, t, v):  # scalar number
+    return [1, LOC[loc], NAME[name], t, 0, 0, 1, v + 1]
+def text(loc, name, ws):
+    return [2, LOC[loc], NAME[name], 1, len(ws) if len(ws) > 1 else 0] + [WORD[w] for w in ws]
+def vals(n):
+    return [(i * 5 + 3) % 8 - 1 for i in range(n)]
+seeds = {
+    "cache": ds("/train/features", "ma", F32, [20, 3], vals(60)) +
+             ds("/train/features", "mb", F32, [20, 3], vals(60)) +
+             ds("/train", "labels", I64, [20], [i % 3 for i in range(20)]),
+    "huge": ds("/train/features", "ma", F32, [2**40, 3]),
+    "bank": text("/obj", "rnr_type", ["bank"]) + ds("/obj", "psi", F32, [5, 3], vals(15)),
+    "mlp": text("/obj", "rnr_type", ["mlp"]) + text("/obj", "models", ["ma", "mb"]) +
+           ds("/obj/ma", "weight0", F32, [2, 3], vals(6)) + ds("/obj/ma", "bias0", F32, [2], vals(2)) +
+           ds("/obj/mb", "weight0", F32, [2, 3], vals(6)) + ds("/obj/mb", "bias0", F32, [2], vals(2)),
+    "loss": text("/obj", "rnr_type", ["loss"]) + text("/obj", "models", ["ma", "mb"]) +
+            attr("/obj", "steps_per_epoch", I64, 2) + attr("/obj", "warmup_epochs", I64, 1) +
+            ds("/obj", "total", F64, [4], vals(4)) + ds("/obj", "per_model", F64, [4, 2], vals(8)),
+    "hist": text("/obj", "rnr_type", ["hist"]) + text("/obj", "train", ["train"]) +
+            text("/obj", "test", ["test"]) + attr("/obj", "n", I64, 5) + attr("/obj", "bins", I64, 3) +
+            attr("/obj", "range_given", I64, 0) + attr("/obj", "lo", F64, -1) +
+            attr("/obj", "hi", F64, 1) + attr("/obj", "mean_similarity", F64, 1) +
+            ds("/obj", "values", F32, [5], vals(5)),
+}
+for name, b in seeds.items():
+    open(f"{d}/seed-{name}", "wb").write(bytes(b))
+PY
+
 # saved objects, one of each type, by rnr itself
 (cd "$dir/h5" && "$RNR" -n -c "load seed-f32.h5 as c
 avg c.train as a; avg c.test as b; knn a b k=2 as t; svd a as sp
