@@ -812,6 +812,19 @@ static int plan_all(hid_t f, const char *file, const struct scan *sc, struct spl
 	return mat_check_bytes(total, what);
 }
 
+struct load_args {
+	const char *path, *prefix;
+};
+
+/* the child of h5u_rehearse(): its result goes with it */
+static void rehearse_load(void *arg)
+{
+	const struct load_args *a = arg;
+	struct cache **c;
+	size_t n;
+	h5_cache_load(a->path, a->prefix, &c, &n);
+}
+
 int h5_cache_load(const char *path, const char *prefix, struct cache ***caches,
 		  size_t *n_caches)
 {
@@ -821,6 +834,8 @@ int h5_cache_load(const char *path, const char *prefix, struct cache ***caches,
 		default_prefix(path, pbuf, sizeof pbuf);
 		prefix = pbuf;
 	}
+	if (h5u_rehearse(path, rehearse_load, &(struct load_args){ path, prefix }) < 0)
+		return -1;
 	hid_t f = h5u_open_read(path);
 	if (f < 0)
 		return -1;

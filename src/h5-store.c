@@ -279,9 +279,24 @@ static int object_type_of(hid_t f, const char *name, char **type)
 	return *type ? 1 : -1;
 }
 
+/* the children of h5u_rehearse(): their results go with them */
+static void rehearse_is_objects(void *path)
+{
+	h5_store_is_objects(path);
+}
+
+static void rehearse_load(void *path)
+{
+	struct obj **objs;
+	size_t n;
+	h5_store_load(path, &objs, &n);
+}
+
 int h5_store_is_objects(const char *path)
 {
 	h5u_quiet();
+	if (h5u_rehearse(path, rehearse_is_objects, (void *)path) < 0)
+		return -1;
 	hid_t f = h5u_open_read(path);
 	if (f < 0)
 		return -1;
@@ -384,6 +399,8 @@ int h5_store_load_with(const char *path, struct obj ***objs, size_t *n,
 		       h5_store_read_fn extra, void *ctx)
 {
 	h5u_quiet();
+	if (h5u_rehearse(path, rehearse_load, (void *)path) < 0)
+		return -1;
 	hid_t f = h5u_open_read(path);
 	if (f < 0)
 		return -1;
