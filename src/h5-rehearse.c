@@ -29,6 +29,7 @@ int h5u_rehearse(const char *path, void (*load)(void *), void *arg)
 	const char *env = getenv("RNR_H5_REHEARSAL");
 	if (in_rehearsal || (env && strcmp(env, "off") == 0))
 		return 0;
+	unsigned limit = env ? (unsigned)strtoul(env, NULL, 10) : 0; /* 0: none */
 	fflush(NULL); /* the child must not write the parent's buffers again */
 	pid_t parent = getpid();
 	pid_t pid = fork();
@@ -40,6 +41,8 @@ int h5u_rehearse(const char *path, void (*load)(void *), void *arg)
 		if (getppid() != parent)
 			_exit(1);
 		in_rehearsal = 1;
+		signal(SIGALRM, SIG_DFL);
+		alarm(limit);
 		/* HDF5's or a sanitizer's report is not for the user */
 		int null = open("/dev/null", O_WRONLY);
 		if (null >= 0) {
@@ -55,7 +58,10 @@ int h5u_rehearse(const char *path, void (*load)(void *), void *arg)
 			return 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		err_set("%s: corrupt: HDF5 did not finish reading it in %u s; nothing was "
+			"loaded", path, limit);
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
 		err_set("%s: interrupted while HDF5 read it", path);
 	else if (WIFSIGNALED(status))
 		err_set("%s: corrupt: HDF5 crashed reading it (%s); nothing was loaded", path,

@@ -40,7 +40,9 @@ hid_t h5u_open_read(const char *path);
  * real; HDF5's errors are its to report); -1 with err_set() when HDF5
  * crashed, or the child was interrupted (Ctrl-C stops a hang).  Inside
  * the child, and with RNR_H5_REHEARSAL=off in the environment (fuzzing:
- * the fuzzer must see crashes where they happen), returns 0 at once. */
+ * the fuzzer must see crashes where they happen), returns 0 at once;
+ * RNR_H5_REHEARSAL=N limits the child to N seconds (fuzzing of corrupt
+ * files, where HDF5 may loop: a real load can take longer). */
 int h5u_rehearse(const char *path, void (*load)(void *), void *arg);
 
 /* Does loc hold a link called name?  1, 0, or -1 with err_set(). */
