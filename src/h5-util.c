@@ -793,8 +793,9 @@ int h5u_dataset_dims(hid_t d, const char *what, int rank, size_t elem, size_t *d
 			total *= (size_t)hd[i];
 	}
 	if (overflow) {
-		err_set("%s: [%s] would need %.3Lg bytes, more than this machine can address",
-			what, shape, need);
+		err_set("%s: [%s] as %s overflows the address space (it would need %.3Lg "
+			"bytes)", what, shape, elem == 4 ? "float32" : elem == 8 ? "64-bit values"
+			: "values", need);
 		return -1;
 	}
 	if (mat_check_bytes(total, what) < 0 || h5u_check_filters(d, what) < 0 ||
