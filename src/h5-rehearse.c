@@ -41,6 +41,12 @@ int h5u_rehearse(const char *path, void (*load)(void *), void *arg)
 		if (getppid() != parent)
 			_exit(1);
 		in_rehearsal = 1;
+		/* rnr's handlers only set flags for a step boundary that the
+		 * child never reaches: a child stuck in HDF5 must die of the
+		 * SIGINT/SIGTERM/SIGHUP sent to rnr's process group */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		signal(SIGALRM, SIG_DFL);
 		alarm(limit);
 		/* HDF5's or a sanitizer's report is not for the user */
@@ -61,8 +67,11 @@ int h5u_rehearse(const char *path, void (*load)(void *), void *arg)
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
 		err_set("%s: corrupt: HDF5 did not finish reading it in %u s; nothing was "
 			"loaded", path, limit);
-	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
-		err_set("%s: interrupted while HDF5 read it", path);
+	else if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT ||
+					  WTERMSIG(status) == SIGTERM ||
+					  WTERMSIG(status) == SIGHUP))
+		err_set("%s: interrupted while HDF5 read it (%s); nothing was loaded", path,
+			strsignal(WTERMSIG(status)));
 	else if (WIFSIGNALED(status))
 		err_set("%s: corrupt: HDF5 crashed reading it (%s); nothing was loaded", path,
 			strsignal(WTERMSIG(status)));

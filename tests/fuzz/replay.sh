@@ -31,7 +31,7 @@ done
 n=$((n + 1))
 bad=
 for f in "$top_srcdir"/tests/fuzz/h5-hangs/*; do
-	timeout 3 "$RNR" -n -c "load $f" >/dev/null 2>&1
+	timeout -k 2 3 "$RNR" -n -c "load $f" >/dev/null 2>&1
 	st=$?
 	[ "$st" = 1 ] || bad="$bad ${f##*/}:$st"
 done
