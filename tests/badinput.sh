@@ -53,16 +53,7 @@ then
 	exit 1
 fi
 
-n=0 failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. "$top_srcdir/tests/tap.sh"
 # expect_error FILE LINE MESSAGE: FILE.out has "FILE.rnr:LINE: MESSAGE"
 expect_error() {
 	want="$tmp/$1.rnr:$2: $3"

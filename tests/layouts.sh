@@ -13,14 +13,8 @@ set -u
 : "${RNR:=./rnr}" "${top_srcdir:=.}"
 demo=$(cd "$top_srcdir" && pwd)/data/fmnist-demo.h5
 
-py=
-for cand in "${PYTHON3:-}" /usr/bin/python3 python3; do
-	if [ -n "$cand" ] && "$cand" -c 'import numpy, h5py' 2>/dev/null; then
-		py=$cand
-		break
-	fi
-done
-if [ -z "$py" ]; then
+. "$top_srcdir/tests/tap.sh"
+if ! py=$(python_with 'import numpy, h5py'); then
 	echo "1..0 # SKIP no python3 with numpy and h5py"
 	exit 0
 fi
@@ -29,16 +23,6 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0 failed=0
-ok() { # ok STATUS WHAT
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
 has() { # has WHAT PATTERN FILE
 	if grep -Fq -- "$2" "$3"; then
 		ok 0 "$1"

@@ -19,24 +19,7 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0 failed=0
-ok() { # ok STATUS WHAT: STATUS 0 passes
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-check() { # check WHAT EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		printf '#   expected: %s\n#   got:      %s\n' "$2" "$3"
-	fi
-}
+. "$top_srcdir/tests/tap.sh"
 
 "$RNR" -n -c "load $data as fm; mlp fm.test as dec; set progress off; \
 train dec fm.test epochs=2 warmup=1; show psi.loss; \

@@ -33,16 +33,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0 failed=0
-ok() { # ok STATUS WHAT
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. tests/tap.sh # (the cwd is top_srcdir)
 screen() { T capture-pane -p -t rnr; }
 dump() { sed 's/^/#   | /' "$tmp/screen"; }
 ms() { date +%s%N | cut -b1-13; }
