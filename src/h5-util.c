@@ -516,7 +516,11 @@ int h5u_attr_string(hid_t obj, const char *name, char **out)
 	return *out ? 0 : -1;
 }
 
-int h5u_attr_i64(hid_t obj, const char *name, int64_t *out)
+/* Read the one-element numeric attribute name of obj as mtype into out
+ * (integers only unless any_number).  1 when read, 0 when there is no such
+ * attribute, -1 with err_set() when it is not one number or unreadable. */
+static int read_scalar_attr(hid_t obj, const char *name, int any_number, hid_t mtype,
+			    void *out)
 {
 	htri_t has = H5Aexists(obj, name);
 	if (has <= 0) {
@@ -527,13 +531,14 @@ int h5u_attr_i64(hid_t obj, const char *name, int64_t *out)
 	hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
 	hid_t ft = a < 0 ? -1 : H5Aget_type(a);
 	hid_t sp = a < 0 ? -1 : H5Aget_space(a);
-	int ok = ft >= 0 && sp >= 0 && H5Tget_class(ft) == H5T_INTEGER &&
+	H5T_class_t cl = ft < 0 ? H5T_NO_CLASS : H5Tget_class(ft);
+	int ok = sp >= 0 && (cl == H5T_INTEGER || (any_number && cl == H5T_FLOAT)) &&
 		 H5Sget_simple_extent_npoints(sp) == 1;
 	int rc = 1;
 	if (!ok) {
-		err_set("attribute '%s': expected one integer", name);
+		err_set("attribute '%s': expected one %s", name, any_number ? "number" : "integer");
 		rc = -1;
-	} else if (H5Aread(a, H5T_NATIVE_INT64, out) < 0) {
+	} else if (H5Aread(a, mtype, out) < 0) {
 		h5u_err("attribute '%s': cannot read", name);
 		rc = -1;
 	}
@@ -544,6 +549,11 @@ int h5u_attr_i64(hid_t obj, const char *name, int64_t *out)
 	if (a >= 0)
 		H5Aclose(a);
 	return rc;
+}
+
+int h5u_attr_i64(hid_t obj, const char *name, int64_t *out)
+{
+	return read_scalar_attr(obj, name, 0, H5T_NATIVE_INT64, out);
 }
 
 /* ---- writing ------------------------------------------------------------- */
@@ -661,35 +671,10 @@ int h5u_write_f64_attr(hid_t obj, const char *name, double value)
 
 int h5u_attr_f64(hid_t obj, const char *name, double *out)
 {
-	htri_t has = H5Aexists(obj, name);
-	if (has <= 0) {
-		if (has < 0)
-			h5u_err("attribute '%s'", name);
-		else
-			err_set("no attribute '%s'", name);
-		return -1;
-	}
-	hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-	hid_t ft = a < 0 ? -1 : H5Aget_type(a);
-	hid_t sp = a < 0 ? -1 : H5Aget_space(a);
-	H5T_class_t cl = ft < 0 ? H5T_NO_CLASS : H5Tget_class(ft);
-	int ok = sp >= 0 && (cl == H5T_INTEGER || cl == H5T_FLOAT) &&
-		 H5Sget_simple_extent_npoints(sp) == 1;
-	int rc = 0;
-	if (!ok) {
-		err_set("attribute '%s': expected one number", name);
-		rc = -1;
-	} else if (H5Aread(a, H5T_NATIVE_DOUBLE, out) < 0) {
-		h5u_err("attribute '%s': cannot read", name);
-		rc = -1;
-	}
-	if (sp >= 0)
-		H5Sclose(sp);
-	if (ft >= 0)
-		H5Tclose(ft);
-	if (a >= 0)
-		H5Aclose(a);
-	return rc;
+	int rc = read_scalar_attr(obj, name, 1, H5T_NATIVE_DOUBLE, out);
+	if (rc == 0)
+		err_set("no attribute '%s'", name);
+	return rc > 0 ? 0 : -1;
 }
 
 int h5u_write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
