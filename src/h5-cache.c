@@ -601,10 +601,17 @@ int h5_cache_count_classes(const int64_t *y, size_t n, int64_t declared, const c
 			": labels must be below it", what, at, max, declared);
 		return -1;
 	}
+	/* checked before max + 1, which overflows for a label of INT64_MAX */
+	if (max >= H5_CACHE_MAX_CLASSES) {
+		err_set("%s: row %zu has label %" PRId64 "; rnr takes at most %" PRId64
+			" classes (labels 0 to %" PRId64 ")", what, at, max,
+			H5_CACHE_MAX_CLASSES, H5_CACHE_MAX_CLASSES - 1);
+		return -1;
+	}
 	int64_t nc = declared > max ? declared : max + 1;
 	if (nc > H5_CACHE_MAX_CLASSES) {
-		err_set("%s: %" PRId64 " classes (largest label %" PRId64 "); rnr takes at "
-			"most %" PRId64, what, nc, max, H5_CACHE_MAX_CLASSES);
+		err_set("%s: attribute n_classes is %" PRId64 "; rnr takes at most %" PRId64
+			" classes", what, nc, H5_CACHE_MAX_CLASSES);
 		return -1;
 	}
 	*n_classes = (size_t)nc;

@@ -326,8 +326,10 @@ int npy_read_header(const struct npy_src *src, struct npy_header *h)
 		err_nomem(src->what, need);
 		return -1;
 	}
-	memcpy(buf, pre, n);
-	int rc = read_at(src, n, buf + n, need - n);
+	/* a 1.0 prefix is 10 bytes: pre may hold more than the header needs */
+	size_t have_pre = n < need ? n : need;
+	memcpy(buf, pre, have_pre);
+	int rc = read_at(src, have_pre, buf + have_pre, need - have_pre);
 	if (rc == 0)
 		rc = npy_parse_header(buf, need, src->what, h);
 	free(buf);

@@ -177,6 +177,19 @@ static void reading(void)
 	       "refused: data shorter than the shape (%s)", err_msg());
 	fclose(f);
 
+	/* a 1.0 file whose header length is 0: its 10-byte prefix is all the
+	 * header there is, though 12 bytes were read to find that out (the
+	 * fuzzer's first find: a 12-byte copy into the 10-byte header) */
+	unsigned char empty_dict[32] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0, 0, 'x', 'y' };
+	f = tmpfile();
+	fwrite(empty_dict, 1, sizeof empty_dict, f);
+	fflush(f);
+	src = (struct npy_src){ f, 0, sizeof empty_dict, "t.npy", NULL };
+	struct npy_header h0;
+	tap_ok(npy_read_header(&src, &h0) < 0 && strstr(err_msg(), "t.npy: malformed"),
+	       "refused: a 1.0 header of length 0 in a longer file (%s)", err_msg());
+	fclose(f);
+
 	/* a terabyte claimed by a header of 64 bytes: refused before allocating */
 	f = npy_file("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000, 1000), }",
 		     NULL, 0, &len);

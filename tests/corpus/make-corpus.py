@@ -121,6 +121,8 @@ cache("f64-overflow.h5", edit=lambda f: replace(
     "train/features/a", np.full((12, 8), 1e300, np.float64))(f))
 cache("negative-label.h5", edit=set_label(4, -3))
 cache("huge-label.h5", edit=set_label(2, 10**12))
+cache("int64-max-label.h5", edit=set_label(5, 2**63 - 1))  # its + 1 overflowed (fuzz-npy)
+cache("n_classes-huge.h5", edit=lambda f: f["train/labels"].attrs.__setitem__("n_classes", 2**40))
 cache("label-over-n_classes.h5", edit=lambda f: (
     set_label(9, 6)(f), f["train/labels"].attrs.__setitem__("n_classes", 4)))
 

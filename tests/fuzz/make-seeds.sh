@@ -12,9 +12,9 @@ set -eu
 : "${RNR:=./rnr}" "${PYTHON3:=/usr/bin/python3}"
 dir=$(cd "$(dirname "$0")" && pwd)
 case $RNR in /*) ;; *) RNR=$(pwd)/$RNR ;; esac
-mkdir -p "$dir/parse" "$dir/args" "$dir/session" "$dir/h5" "$dir/h5struct"
+mkdir -p "$dir/parse" "$dir/args" "$dir/session" "$dir/h5" "$dir/h5struct" "$dir/npy"
 rm -f "$dir"/parse/seed-* "$dir"/args/seed-* "$dir"/session/seed-* "$dir"/h5/seed-* \
-	"$dir"/h5struct/seed-*
+	"$dir"/h5struct/seed-* "$dir"/npy/seed-*
 
 # command lines: every quoting form, comments, ';' and newlines
 i=0
@@ -115,6 +115,35 @@ seeds = {
 }
 for name, b in seeds.items():
     open(f"{d}/seed-{name}", "wb").write(bytes(b))
+PY
+
+# npy: one byte (the label count wanted) then a .npy file or an .npz
+# archive: float32/float64 either order and layout, integer labels of
+# several widths, format versions 1.0 to 3.0, stored and deflated archives
+"$PYTHON3" - "$dir/npy" <<'PY'
+import io, sys, zipfile, numpy as np
+d = sys.argv[1]
+r = np.random.default_rng(2)
+x = r.normal(size=(5, 3)).astype(np.float32)
+y = np.array([0, 2, 1, 1, 0])
+def npy(a, version=None):
+    b = io.BytesIO()
+    np.lib.format.write_array(b, a, version=version)
+    return b.getvalue()
+def npz(arrays, compress=False):
+    b = io.BytesIO()
+    (np.savez_compressed if compress else np.savez)(b, **arrays)
+    return b.getvalue()
+seeds = {
+    "f4": (5, npy(x)), "f8-fortran": (5, npy(np.asfortranarray(x.astype(np.float64)))),
+    "f4-big": (5, npy(x.astype(">f4"))), "v2": (5, npy(x, (2, 0))), "v3": (5, npy(x, (3, 0))),
+    "i8": (5, npy(y)), "u1": (5, npy(y.astype(np.uint8))), "i2-big": (5, npy(y.astype(">i2"))),
+    "empty": (0, npy(np.zeros((0, 3), np.float32))), "scalar": (1, npy(np.float32(1))),
+    "npz": (5, npz({"features": x, "labels": y})),
+    "npz-deflate": (5, npz({"features": x, "labels": y}, compress=True)),
+}
+for name, (n, b) in seeds.items():
+    open(f"{d}/seed-{name}", "wb").write(bytes([n]) + b)
 PY
 
 # saved objects, one of each type, by rnr itself

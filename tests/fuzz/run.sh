@@ -27,6 +27,7 @@ cp "$src/$t"/* "$work/corpus/" 2>/dev/null
 # as it does outside ASan.
 max_len=256 rehearsal=off
 [ "$t" = h5 ] && max_len=16384 rehearsal=5
+[ "$t" = npy ] && max_len=4096 # an .npz of a few arrays
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} LSAN_OPTIONS=suppressions=$src/lsan.supp \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
 RNR_THREADS=1 TMPDIR=${TMPDIR:-/tmp} RNR_H5_REHEARSAL=${RNR_H5_REHEARSAL:-$rehearsal} \
