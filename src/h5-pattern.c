@@ -120,39 +120,48 @@ struct matcher {
 	int ways;
 };
 
-/* count the ways pat[...] matches name[...] (stops counting at 2) */
+/* count the ways pat[...] matches name[...] (stops counting at 2).  Only a
+ * placeholder's first use branches (one call per length it tries), so the
+ * recursion is at most two deep whatever the lengths of pat and name:
+ * names come from files and can be long. */
 static void match_from(struct matcher *m, const char *pat, const char *name)
 {
 	static const char *const ph[2] = { PAT_MODEL, PAT_SPLIT };
-	if (m->ways >= 2)
-		return;
-	for (int i = 0; i < 2; i++) {
-		size_t pl = strlen(ph[i]);
-		if (strncmp(pat, ph[i], pl) != 0)
+	for (;;) {
+		if (m->ways >= 2)
+			return;
+		int i = 0;
+		while (i < 2 && strncmp(pat, ph[i], strlen(ph[i])) != 0)
+			i++;
+		if (i < 2 && m->val[i]) { /* a second use must repeat its value */
+			if (strncmp(name, m->val[i], m->len[i]) != 0)
+				return;
+			pat += strlen(ph[i]);
+			name += m->len[i];
 			continue;
-		if (m->val[i]) { /* a second use of a placeholder must repeat its value */
-			if (!strncmp(name, m->val[i], m->len[i]))
-				match_from(m, pat + pl, name + m->len[i]);
+		}
+		if (i < 2) {
+			for (size_t n = 1; name[n - 1] && name[n - 1] != '/'; n++) {
+				m->val[i] = name;
+				m->len[i] = n;
+				match_from(m, pat + strlen(ph[i]), name + n);
+			}
+			m->val[i] = NULL;
 			return;
 		}
-		for (size_t n = 1; name[n - 1] && name[n - 1] != '/'; n++) {
-			m->val[i] = name;
-			m->len[i] = n;
-			match_from(m, pat + pl, name + n);
-			m->val[i] = NULL;
+		if (!*pat) {
+			if (!*name && m->ways++ == 0)
+				for (int k = 0; k < 2; k++) {
+					m->first[k] = m->val[k];
+					m->first_len[k] = m->len[k];
+				}
+			return;
 		}
-		return;
+		if (*pat != *name)
+			return;
+		pat++;
+		name++;
 	}
-	if (!*pat) {
-		if (!*name && m->ways++ == 0)
-			for (int i = 0; i < 2; i++) {
-				m->first[i] = m->val[i];
-				m->first_len[i] = m->len[i];
-			}
-		return;
-	}
-	if (*pat == *name)
-		match_from(m, pat + 1, name + 1);
 }
 
 int pat_match(const char *pat, const char *name, char **model, char **split)

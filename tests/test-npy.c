@@ -264,6 +264,20 @@ static void patterns(void)
 	tap_ok(w == 0, "pattern: a placeholder does not cross '/'");
 	w = pat_match("{model}/{model}.npy", "a/b.npy", &m, NULL);
 	tap_ok(w == 0, "pattern: a repeated placeholder must repeat its value");
+	/* names come from files: a long one must not recurse once per
+	 * character (it did; 4 MB of name overflowed the stack of an -O0
+	 * build, where no tail call is turned into a jump) */
+	size_t big = 4u << 20;
+	char *name = malloc(big + 8), *pat = malloc(big + 16);
+	memset(name, 'x', big);
+	strcpy(name + big, "_a.npy");
+	memset(pat, 'x', big);
+	strcpy(pat + big, "_{model}.npy");
+	w = pat_match(pat, name, &m, NULL);
+	tap_ok(w == 1 && m && !strcmp(m, "a"), "pattern: a 4 MB name matches (%d ways)", w);
+	free(m);
+	free(name);
+	free(pat);
 	char *t = pat_subst("f/{model}_{split}_{model}", "a", NULL);
 	tap_ok(t && !strcmp(t, "f/a_{split}_a"), "subst: %s", t ? t : "(null)");
 	free(t);

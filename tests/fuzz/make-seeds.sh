@@ -12,9 +12,10 @@ set -eu
 : "${RNR:=./rnr}" "${PYTHON3:=/usr/bin/python3}"
 dir=$(cd "$(dirname "$0")" && pwd)
 case $RNR in /*) ;; *) RNR=$(pwd)/$RNR ;; esac
-mkdir -p "$dir/parse" "$dir/args" "$dir/session" "$dir/h5" "$dir/h5struct" "$dir/npy"
+mkdir -p "$dir/parse" "$dir/args" "$dir/session" "$dir/h5" "$dir/h5struct" "$dir/npy" \
+	"$dir/pattern"
 rm -f "$dir"/parse/seed-* "$dir"/args/seed-* "$dir"/session/seed-* "$dir"/h5/seed-* \
-	"$dir"/h5struct/seed-* "$dir"/npy/seed-*
+	"$dir"/h5struct/seed-* "$dir"/npy/seed-* "$dir"/pattern/seed-*
 
 # command lines: every quoting form, comments, ';' and newlines
 i=0
@@ -35,6 +36,15 @@ for line in 'avg tr models=ma,mb as a; avg te models=ma,mb as b; knn a b k=3; co
 	'set bail on; nosuch; echo not reached' 'help; help knn; get threads; quit; echo x'; do
 	i=$((i + 1))
 	printf '%s' "$line" >"$dir/session/seed-s$i"
+done
+# pattern: a load pattern, a name, a list (fuzz-pattern.c)
+i=0
+for triple in 'feats/{model}_{split}.h5|feats/simclr_train.h5|simclr,byol' \
+	'{model}_{split}|byol_v2_train|a,,b' '/{split}/features/{model}|/train/features/rotnet|train,test' \
+	'{model}/{model}.npy|a/a.npy|a' 'x_{split}.npz|x_test.npz|' '{split}{model}|ab|,' \
+	'.-{model}|.-9|x'; do
+	i=$((i + 1))
+	printf '%s' "$triple" | tr '|' '\n' >"$dir/pattern/seed-$i"
 done
 # args: the first byte picks the command (index into the command table)
 i=0

@@ -11,7 +11,7 @@ n=0 failed=0
 # under AddressSanitizer (the sanitizer build): HDF5's own leaks are known
 LSAN_OPTIONS=suppressions=$top_srcdir/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}
 export LSAN_OPTIONS
-for t in parse args session h5 h5struct npy; do
+for t in parse args session h5 h5struct npy pattern; do
 	n=$((n + 1))
 	out=$("$top_builddir/tests/fuzz/replay-$t" "$top_srcdir/tests/fuzz/$t" 2>&1)
 	st=$?
