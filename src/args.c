@@ -159,7 +159,8 @@ int parse_double(const char *what, const char *s, double lo, double hi, double *
 		return -1;
 	}
 	if (v < lo || v > hi) {
-		err_set("%s=%s: out of range %g..%g", what, s, lo, hi);
+		/* %.10g: beta2's 0.99999999 must not print as 1 */
+		err_set("%s=%s: out of range %.10g..%.10g", what, s, lo, hi);
 		return -1;
 	}
 	*out = v;

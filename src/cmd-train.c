@@ -28,14 +28,14 @@ static int parse_cfg(struct session *s, const struct args *a, struct job_cfg *cf
 	static const char *const adam_modes[] = { "dense", "lazy", NULL };
 	double lr, b1, b2, eps, wd;
 	int mode, nonneg;
-	if (args_size(a, "epochs", 50, 1, 100000, &cfg->epochs) < 0 ||
-	    args_size(a, "warmup", cfg->epochs / 2, 0, 100000, &cfg->warmup) < 0 ||
-	    args_size(a, "batch", 256, 1, 1u << 24, &cfg->batch) < 0 ||
-	    args_double(a, "lr", 3e-4, 1e-12, 10.0, &lr) < 0 ||
-	    args_double(a, "beta1", 0.9, 0.0, 0.999999, &b1) < 0 ||
-	    args_double(a, "beta2", 0.999, 0.0, 0.99999999, &b2) < 0 ||
-	    args_double(a, "eps", 1e-8, 1e-30, 1.0, &eps) < 0 ||
-	    args_double(a, "wd", 0.0, 0.0, 1.0, &wd) < 0 ||
+	if (args_size(a, "epochs", 50, 1, JOB_EPOCHS_MAX, &cfg->epochs) < 0 ||
+	    args_size(a, "warmup", cfg->epochs / 2, 0, JOB_EPOCHS_MAX, &cfg->warmup) < 0 ||
+	    args_size(a, "batch", 256, 1, JOB_BATCH_MAX, &cfg->batch) < 0 ||
+	    args_double(a, "lr", 3e-4, JOB_LR_MIN, JOB_LR_MAX, &lr) < 0 ||
+	    args_double(a, "beta1", 0.9, 0.0, JOB_BETA1_MAX, &b1) < 0 ||
+	    args_double(a, "beta2", 0.999, 0.0, JOB_BETA2_MAX, &b2) < 0 ||
+	    args_double(a, "eps", 1e-8, JOB_EPS_MIN, JOB_EPS_MAX, &eps) < 0 ||
+	    args_double(a, "wd", 0.0, 0.0, JOB_WD_MAX, &wd) < 0 ||
 	    args_choice(a, "adam", adam_modes, BANK_ADAM_LAZY, &mode) < 0 ||
 	    args_bool(a, "nonneg", 0, &nonneg) < 0 ||
 	    args_u64(a, "seed", s->set.seed, &cfg->seed) < 0)

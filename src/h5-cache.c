@@ -526,7 +526,7 @@ int h5_cache_check_finite(const struct mat *m, const char *what, int wide)
 		return 0;
 	float v = m->data[i];
 	err_set("%s: row %zu, column %zu (counting from 0) is %s%s; features must be finite",
-		what, i / m->cols, i % m->cols, isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf",
+		what, i / m->cols, i % m->cols, nonfinite_name(v),
 		wide && !isnan(v) ? " in float32 (is the stored value beyond float32's "
 		"range of 3.4e38?)" : "");
 	return -1;
@@ -886,9 +886,8 @@ int h5_cache_load(const char *path, const char *prefix, struct cache ***caches,
 struct cache *h5_cache_read_group(hid_t g, const char *name, int normalize)
 {
 	h5u_quiet();
-	char file[1024] = "?", path[1024] = "/";
-	if (H5Fget_name(g, file, sizeof file) < 0 || H5Iget_name(g, path, sizeof path) < 0)
-		H5Eclear2(H5E_DEFAULT);
+	char file[1024], path[1024];
+	h5u_where(g, file, sizeof file, path, sizeof path);
 	struct split s = { .path = path };
 	struct cache *c = NULL;
 	if (h5u_has_link(g, "features") <= 0) {

@@ -26,6 +26,14 @@ void h5u_quiet(void)
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
+void h5u_where(hid_t g, char *file, size_t file_cap, char *path, size_t path_cap)
+{
+	snprintf(file, file_cap, "?");
+	snprintf(path, path_cap, "/");
+	if (H5Fget_name(g, file, file_cap) < 0 || H5Iget_name(g, path, path_cap) < 0)
+		H5Eclear2(H5E_DEFAULT);
+}
+
 /* ---- error stack -------------------------------------------------------- */
 
 struct stack_walk {

@@ -23,6 +23,10 @@
  * Cheap; every public entry point of the store layer calls it. */
 void h5u_quiet(void);
 
+/* The file name and the path inside it of object g, for messages ("?" and
+ * "/" when HDF5 cannot say). */
+void h5u_where(hid_t g, char *file, size_t file_cap, char *path, size_t path_cap);
+
 /* err_set() the printf message followed by ": " and the HDF5 error stack
  * of this thread condensed to one line ("outer (innermost cause)").  Call
  * it right after the failing HDF5 call: later calls clear the stack. */

@@ -14,13 +14,11 @@
 #include "obj-loss.h"
 #include "obj-mlp.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The most epochs `train` accepts, so a file cannot ask for more. */
-#define MAX_EPOCHS 100000
 
 /* ---- the cache checksum ------------------------------------------------------ */
 
@@ -250,9 +248,9 @@ static int read_cfg(hid_t g, struct job_cfg *c)
 	char *seed = NULL;
 	memset(c, 0, sizeof *c);
 	if (read_choice(g, "kind", "train", "infer", &kind) < 0 ||
-	    read_size(g, "epochs", MAX_EPOCHS, &c->epochs) < 0 ||
-	    read_size(g, "warmup", MAX_EPOCHS, &c->warmup) < 0 ||
-	    read_size(g, "batch", UINT32_MAX, &c->batch) < 0 ||
+	    read_size(g, "epochs", JOB_EPOCHS_MAX, &c->epochs) < 0 ||
+	    read_size(g, "warmup", JOB_EPOCHS_MAX, &c->warmup) < 0 ||
+	    read_size(g, "batch", JOB_BATCH_MAX, &c->batch) < 0 ||
 	    h5u_attr_f64(g, "lr", &lr) < 0 || h5u_attr_f64(g, "beta1", &b1) < 0 ||
 	    h5u_attr_f64(g, "beta2", &b2) < 0 || h5u_attr_f64(g, "eps", &eps) < 0 ||
 	    h5u_attr_f64(g, "wd", &wd) < 0 ||
@@ -293,6 +291,56 @@ static int check_perm(const uint32_t *perm, size_t n)
 	return 0;
 }
 
+/* Adam's moments as a run leaves them: m finite, v finite and >= 0 (it
+ * averages squares).  A file holding others would train to NaN. */
+static int check_moments(const float *m, const float *v, size_t n, const char *mname,
+			 const char *vname)
+{
+	size_t i = floats_find_nonfinite(m, n);
+	if (i != SIZE_MAX) {
+		err_set("dataset %s: value %zu (counting from 0) is %s; Adam's first moments "
+			"must be finite", mname, i, nonfinite_name(m[i]));
+		return -1;
+	}
+	for (i = 0; i < n && v[i] >= 0.0f && v[i] <= FLT_MAX; i++)
+		;
+	if (i < n) {
+		err_set("dataset %s: value %zu (counting from 0) is %g; Adam's second moments "
+			"must be finite and >= 0", vname, i, (double)v[i]);
+		return -1;
+	}
+	return 0;
+}
+
+/* The optimiser's step counters follow from the steps done, so a file's
+ * must agree: mlp_t counts the MLPs' steps (every step of a train job),
+ * bank_t the dense bank steps (every step after the warmup), and in lazy
+ * mode a row has moved at most once per joint epoch begun. */
+static int check_counters(const struct job *j, size_t done, uint64_t mlp_t, uint64_t bank_t)
+{
+	size_t spe = j->steps_per_epoch;
+	size_t warm = j->cfg.kind == JOB_TRAIN ? j->cfg.warmup * spe : 0;
+	size_t joint = done > warm ? done - warm : 0;
+	uint64_t want_mlp = j->cfg.kind == JOB_TRAIN ? done : 0;
+	uint64_t want_bank = j->cfg.bank_adam == BANK_ADAM_DENSE ? joint : 0;
+	if (mlp_t != want_mlp || bank_t != want_bank) {
+		err_set("attributes mlp_t=%" PRIu64 " and bank_t=%" PRIu64 " do not follow from "
+			"%zu steps done (%zu after the warmup, bank Adam %s): expected %" PRIu64
+			" and %" PRIu64, mlp_t, bank_t, done, joint,
+			j->cfg.bank_adam == BANK_ADAM_DENSE ? "dense" : "lazy", want_mlp,
+			want_bank);
+		return -1;
+	}
+	size_t most = j->cfg.bank_adam == BANK_ADAM_LAZY ? (joint + spe - 1) / spe : 0;
+	for (size_t i = 0; i < j->cache->n; i++)
+		if (j->bank_row_t[i] > most) {
+			err_set("dataset bank_row_t: row %zu has moved %u times, more than the %zu "
+				"joint epochs begun", i, j->bank_row_t[i], most);
+			return -1;
+		}
+	return 0;
+}
+
 /* The counters and arrays of g into j, checked against j's objects. */
 static int read_progress(hid_t g, struct job *j)
 {
@@ -329,8 +377,17 @@ static int read_progress(hid_t g, struct job *j)
 		return -1;
 	if (j->cfg.kind == JOB_TRAIN &&
 	    (h5u_read_exact(g, "mlp_m", H5T_NATIVE_FLOAT, j->mlp_m, p) < 0 ||
-	     h5u_read_exact(g, "mlp_v", H5T_NATIVE_FLOAT, j->mlp_v, p) < 0))
+	     h5u_read_exact(g, "mlp_v", H5T_NATIVE_FLOAT, j->mlp_v, p) < 0 ||
+	     check_moments(j->mlp_m, j->mlp_v, p, "mlp_m", "mlp_v") < 0))
 		return -1;
+	if (check_moments(j->bank_m, j->bank_v, n * d, "bank_m", "bank_v") < 0 ||
+	    check_counters(j, j->epoch * spe + j->step, mlp_t, bank_t) < 0)
+		return -1;
+	if (!(j->shuffle.s[0] | j->shuffle.s[1] | j->shuffle.s[2] | j->shuffle.s[3])) {
+		err_set("dataset shuffle: the generator's state is all zeros, which it never "
+			"reaches (it would give the same batches for ever)");
+		return -1;
+	}
 	/* at step 0 the next step draws a new permutation; mid-epoch the saved
 	 * one picks the rows */
 	return j->step > 0 ? check_perm(j->perm, n) : 0;

@@ -33,12 +33,32 @@ static size_t max_out_dim(const struct mlpset *s)
 	return d;
 }
 
+/* lo <= v <= hi, false for NaN; the message is the options' own */
+static int check_range(const char *name, double v, double lo, double hi)
+{
+	if (v >= lo && v <= hi)
+		return 0;
+	err_set("%s=%.10g: out of range %.10g..%.10g", name, v, lo, hi);
+	return -1;
+}
+
+static int check_adam(const struct adam_hp *hp)
+{
+	return check_range("lr", hp->lr, JOB_LR_MIN, JOB_LR_MAX) < 0 ||
+	       check_range("beta1", hp->beta1, 0.0, JOB_BETA1_MAX) < 0 ||
+	       check_range("beta2", hp->beta2, 0.0, JOB_BETA2_MAX) < 0 ||
+	       check_range("eps", hp->eps, JOB_EPS_MIN, JOB_EPS_MAX) < 0 ||
+	       check_range("wd", hp->weight_decay, 0.0, JOB_WD_MAX) < 0 ? -1 : 0;
+}
+
 static int check_cfg(const struct job_cfg *cfg, const struct cache *c)
 {
-	if (cfg->epochs == 0) {
-		err_set("epochs must be at least 1");
+	if (cfg->epochs == 0 || cfg->epochs > JOB_EPOCHS_MAX) {
+		err_set("epochs=%zu: out of range 1..%d", cfg->epochs, JOB_EPOCHS_MAX);
 		return -1;
 	}
+	if (check_adam(&cfg->mlp_hp) < 0 || check_adam(&cfg->bank_hp) < 0)
+		return -1;
 	if (cfg->kind == JOB_TRAIN && cfg->warmup > cfg->epochs) {
 		err_set("warmup=%zu exceeds epochs=%zu", cfg->warmup, cfg->epochs);
 		return -1;

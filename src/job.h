@@ -21,6 +21,20 @@ struct bank;
 struct losshist;
 
 enum job_kind { JOB_TRAIN, JOB_INFER };
+
+/* The ranges of a job's settings.  train and infer take their options in
+ * them, and job_new() holds every job to them, so that a job read back
+ * from a workspace file or checkpoint cannot carry a NaN learning rate or
+ * a beta of 1 into training. */
+#define JOB_EPOCHS_MAX 100000
+#define JOB_BATCH_MAX (1u << 24)
+#define JOB_LR_MIN 1e-12
+#define JOB_LR_MAX 10.0
+#define JOB_BETA1_MAX 0.999999
+#define JOB_BETA2_MAX 0.99999999
+#define JOB_EPS_MIN 1e-30
+#define JOB_EPS_MAX 1.0
+#define JOB_WD_MAX 1.0
 enum bank_adam { BANK_ADAM_DENSE, BANK_ADAM_LAZY };
 
 struct job_cfg {

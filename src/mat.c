@@ -159,11 +159,20 @@ size_t mat_normalize_rows(struct mat *m, size_t *first_zero)
 	return zeros;
 }
 
-size_t mat_find_nonfinite(const struct mat *m)
+size_t floats_find_nonfinite(const float *x, size_t n)
 {
-	size_t n = m->rows * m->cols;
 	for (size_t i = 0; i < n; i++)
-		if (!isfinite(m->data[i]))
+		if (!isfinite(x[i]))
 			return i;
 	return SIZE_MAX;
+}
+
+const char *nonfinite_name(float v)
+{
+	return isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
+}
+
+size_t mat_find_nonfinite(const struct mat *m)
+{
+	return floats_find_nonfinite(m->data, m->rows * m->cols);
 }

@@ -52,6 +52,9 @@ size_t mat_normalize_rows(struct mat *m, size_t *first_zero);
 
 /* Index of the first non-finite value, or SIZE_MAX if all are finite. */
 size_t mat_find_nonfinite(const struct mat *m);
+size_t floats_find_nonfinite(const float *x, size_t n);
+/* "NaN", "+Inf" or "-Inf": how messages name a value that is not finite. */
+const char *nonfinite_name(float v);
 
 /* rows*cols*sizeof(float) without overflow: 0 on success, -1 if it would. */
 int mat_size_bytes(size_t rows, size_t cols, size_t *bytes);

@@ -105,9 +105,8 @@ static int bank_save(const struct obj *o, hid_t g)
 
 static struct obj *bank_load(hid_t g, const char *name)
 {
-	char file[1024] = "?", path[1024] = "/", what[2100];
-	if (H5Fget_name(g, file, sizeof file) < 0 || H5Iget_name(g, path, sizeof path) < 0)
-		H5Eclear2(H5E_DEFAULT);
+	char file[1024], path[1024], what[2100];
+	h5u_where(g, file, sizeof file, path, sizeof path);
 	struct bank *b = calloc(1, sizeof *b);
 	if (!b || obj_init(&b->base, &bank_type, name) < 0) {
 		if (!b)

@@ -226,12 +226,30 @@ static int read_shape(hid_t g, struct mlp_shape *sh)
 	return 0;
 }
 
+/* A layer read from a file: a NaN or Inf in it would make every output
+ * NaN, silently, in whatever trains or infers with it next. */
+static int check_finite(const char *dset, const float *x, size_t rows, size_t cols)
+{
+	size_t i = floats_find_nonfinite(x, rows * cols);
+	if (i == SIZE_MAX)
+		return 0;
+	if (rows > 1)
+		err_set("%s: row %zu, column %zu (counting from 0) is %s; weights must be finite",
+			dset, i / cols, i % cols, nonfinite_name(x[i]));
+	else
+		err_set("%s: value %zu (counting from 0) is %s; weights must be finite", dset, i,
+			nonfinite_name(x[i]));
+	return -1;
+}
+
 static struct obj *mlpset_load(hid_t group, const char *name)
 {
 	char **model = NULL;
 	size_t m = 0;
 	struct mlp_shape *shape = NULL;
 	struct mlpset *s = NULL;
+	char file[1024], path[1024];
+	h5u_where(group, file, sizeof file, path, sizeof path);
 	if (h5u_attr_text(group, "models", &model, &m) < 0)
 		goto fail;
 	if (!(shape = calloc(m ? m : 1, sizeof *shape))) {
@@ -244,7 +262,7 @@ static struct obj *mlpset_load(hid_t group, const char *name)
 		if (g >= 0)
 			H5Gclose(g);
 		if (rc < 0) {
-			err_prefix("mlp %s, model %s", name, model[k]);
+			err_prefix("%s: %s/%s", file, path, model[k]);
 			goto fail;
 		}
 	}
@@ -268,8 +286,9 @@ static struct obj *mlpset_load(hid_t group, const char *name)
 			size_t out = shape[k].dim[l + 1], in = shape[k].dim[l];
 			float *w = p + mlp_weight_offset(&shape[k], l), *b = p + mlp_bias_offset(&shape[k], l);
 			if (h5u_read_exact(g, wn, H5T_NATIVE_FLOAT, w, out * in) < 0 ||
-			    h5u_read_exact(g, bn, H5T_NATIVE_FLOAT, b, out) < 0) {
-				err_prefix("mlp %s, model %s", name, model[k]);
+			    h5u_read_exact(g, bn, H5T_NATIVE_FLOAT, b, out) < 0 ||
+			    check_finite(wn, w, out, in) < 0 || check_finite(bn, b, 1, out) < 0) {
+				err_prefix("%s: %s/%s", file, path, model[k]);
 				H5Gclose(g);
 				goto fail;
 			}

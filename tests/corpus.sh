@@ -156,6 +156,37 @@ bad bank-terabytes.h5 "$(printf "$L" bank-terabytes.h5)load: loading psi: $c/ban
 bad unknown-type.h5 "$(printf "$L" unknown-type.h5)load: $c/unknown-type.h5" \
 	"$c/unknown-type.h5" "/thing: unknown object type 'spaceship'" "load $c/unknown-type.h5"
 
+# ---- workspace files and checkpoints: a checkpoint of a job on good.train,
+# then broken copies of it (make-corpus.py --workspace) ----
+"$RNR" -n -c "load $c/good.h5 as good; mlp good.train seed=1 as m
+train m good.train epochs=3 batch=4 checkpoint=$c/ck.h5 every=2" >"$tmp/ck.out" 2>&1 &&
+	"$py" "$top_srcdir/tests/corpus/make-corpus.py" "$c" --workspace "$c/ck.h5"
+ok $? "a checkpoint to break (at epoch 2 of 3) and its broken copies"
+good ck.h5 "^restored the stopped job on psi \(train, at epoch 3 step 0/3\)" "restore $c/ck.h5"
+# restore CASE PHRASE: `restore CASE` fails naming the file and PHRASE
+restore() {
+	# shellcheck disable=SC2059
+	bad "$1" "$(printf "$L" "$1")restore: $c/$1" "$c/$1" "$2" "restore $c/$1"
+}
+restore ws-lr-nan.h5 "/.job: lr=nan: out of range 1e-12..10"
+restore ws-beta2-one.h5 "/.job: beta2=1: out of range 0..0.99999999"
+restore ws-eps-zero.h5 "/.job: eps=0: out of range 1e-30..1"
+restore ws-wd-inf.h5 "/.job: wd=inf: out of range 0..1"
+restore ws-batch-zero.h5 "/.job: batch=0: must be 1..12 (the rows of good.train)"
+restore ws-kind.h5 "/.job: attribute 'kind' = 'dance': expected train or infer"
+restore ws-mlp_t.h5 "/.job: attributes mlp_t=4611686018427387904 and bank_t=0 do not follow from 6 steps done"
+restore ws-bank_m-nan.h5 "/.job: dataset bank_m: value 0 (counting from 0) is NaN; Adam's first moments must be finite"
+restore ws-bank_v-negative.h5 "/.job: dataset bank_v: value 0 (counting from 0) is -1; Adam's second moments must be finite and >= 0"
+restore ws-mlp_v-negative.h5 "/.job: dataset mlp_v: value 0 (counting from 0) is -1"
+restore ws-bank_row_t.h5 "/.job: dataset bank_row_t: row 0 has moved 101 times, more than the 1 joint epochs begun"
+restore ws-shuffle-zero.h5 "/.job: dataset shuffle: the generator's state is all zeros"
+restore ws-threads-zero.h5 "/.settings: threads=0: out of range 1..256"
+restore ws-format.h5 "workspace format 99, this rnr reads formats 1 to 1 (written by a newer rnr)"
+# shellcheck disable=SC2059
+bad ws-weights-nan.h5 "$(printf "$L" ws-weights-nan.h5)restore: loading m: $c/ws-weights-nan.h5" \
+	"$c/ws-weights-nan.h5" "/m/a: weight0: row 0, column 0 (counting from 0) is NaN; weights must be finite" \
+	"restore $c/ws-weights-nan.h5"
+
 # ---- command files: the error names the file being read and its line ----
 src() { # src CASE WHERE PHRASE: `source CASE` fails at WHERE (FILE:LINE: ...)
 	bad "$1" "$2" "$2" "$3" "source $c/$1"

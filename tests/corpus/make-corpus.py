@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""make-corpus.py OUTDIR - write rnr's corpus of malformed and hostile inputs.
+"""make-corpus.py OUTDIR [--workspace CHECKPOINT] - write rnr's corpus of
+malformed and hostile inputs.
 
 Each file is one way a feature cache, a saved object file or a command file
 can be wrong; tests/corpus.sh loads or sources every one of them and checks
@@ -10,8 +11,14 @@ written).  Needs h5py and numpy.
 
 good.h5 is a well-formed cache (train and test, models a and b, dim 8,
 labels in 4 classes): the other caches are made from it by one change.
+
+With --workspace, the files written are instead broken copies of
+CHECKPOINT, a checkpoint rnr wrote of a job on good.h5's train split
+(tests/corpus.sh makes it): what a damaged or doctored workspace file can
+hold that would otherwise train to NaN or resume a different run.
 """
 import os
+import shutil
 import sys
 
 import h5py
@@ -24,6 +31,43 @@ rng = np.random.default_rng(7)
 
 def path(name):
     return os.path.join(out, name)
+
+
+def workspace_corpus(checkpoint):
+    """ws-*.h5: one change each to a copy of checkpoint."""
+    def broken(name, edit):
+        shutil.copy(checkpoint, path(name))
+        with h5py.File(path(name), "r+") as f:
+            edit(f)
+
+    def attr(group, key, value):
+        return lambda f: f[group].attrs.__setitem__(key, value)
+
+    def data(dset, change):
+        def edit(f):
+            f[dset][...] = change(f[dset][()])
+        return edit
+
+    broken("ws-lr-nan.h5", attr(".job", "lr", np.float64("nan")))
+    broken("ws-beta2-one.h5", attr(".job", "beta2", np.float64(1.0)))
+    broken("ws-eps-zero.h5", attr(".job", "eps", np.float64(0.0)))
+    broken("ws-wd-inf.h5", attr(".job", "wd", np.float64("inf")))
+    broken("ws-batch-zero.h5", attr(".job", "batch", np.int64(0)))
+    broken("ws-kind.h5", attr(".job", "kind", "dance"))
+    broken("ws-mlp_t.h5", attr(".job", "mlp_t", np.int64(2**62)))
+    broken("ws-bank_m-nan.h5", data(".job/bank_m", lambda a: a * np.nan))
+    broken("ws-bank_v-negative.h5", data(".job/bank_v", lambda a: a - 1))
+    broken("ws-mlp_v-negative.h5", data(".job/mlp_v", lambda a: a - 1))
+    broken("ws-bank_row_t.h5", data(".job/bank_row_t", lambda a: a + 100))
+    broken("ws-shuffle-zero.h5", data(".job/shuffle", lambda a: a * 0))
+    broken("ws-weights-nan.h5", data("m/a/weight0", lambda a: a * np.nan))
+    broken("ws-threads-zero.h5", attr(".settings", "threads", "0"))
+    broken("ws-format.h5", lambda f: f.attrs.__setitem__("rnr_workspace", np.int64(99)))
+
+
+if len(sys.argv) > 3 and sys.argv[2] == "--workspace":
+    workspace_corpus(sys.argv[3])
+    sys.exit(0)
 
 
 def feats(rows, dim=8, dtype=np.float32):
