@@ -231,7 +231,7 @@ static int sensitivity(const char *name, const struct mat *tr, const int64_t *yt
 	float *tile = mat_alloc_floats(n_te * n_tr, "full similarity matrix (bench only)");
 	struct fnb *row = malloc(n_tr * sizeof *row);
 	if (!nb || !tile || !row ||
-	    knn_topk(nb, slots, k + 1, tr, te->data, n_te, n_tr, tile) < 0) {
+	    knn_topk(nb, slots, k + 1, tr, NULL, te->data, n_te, n_tr, tile) < 0) {
 		fprintf(stderr, "sensitivity: %s\n", err_msg());
 		return -1;
 	}

@@ -35,6 +35,9 @@ static int parse_k_list(const char *v, struct knn_opts *o)
 static int parse_opts(const struct args *a, struct knn_opts *o)
 {
 	knn_opts_default(o);
+	/* cosine similarity: learned banks are not unit rows, so knn_eval
+	 * normalises every row on the fly (no copy of either bank) */
+	o->normalize = 1;
 	const char *preset = args_str(a, "preset", NULL), *k = args_str(a, "k", NULL);
 	if (preset && knn_preset(o, preset) < 0)
 		return -1;
@@ -63,24 +66,8 @@ static int eval_pair(struct session *s, const char *train_name, const char *test
 			te->base.name, te->psi.cols);
 		return -1;
 	}
-	/* cosine similarity: learned banks are not unit rows, so compare
-	 * normalised copies (baselines are already unit rows; a copy is cheap
-	 * next to the GEMMs) */
-	struct mat trn, ten;
-	size_t zero;
-	if (mat_copy(&trn, &tr->psi, "normalised train bank") < 0)
-		return -1;
-	if (mat_copy(&ten, &te->psi, "normalised test bank") < 0) {
-		mat_free(&trn);
-		return -1;
-	}
-	mat_normalize_rows(&trn, &zero);
-	mat_normalize_rows(&ten, &zero);
 	struct knn_result r;
-	int rc = knn_eval(&r, &trn, tr->labels, tr->n_classes, &ten, te->labels, o);
-	mat_free(&trn);
-	mat_free(&ten);
-	if (rc < 0)
+	if (knn_eval(&r, &tr->psi, tr->labels, tr->n_classes, &te->psi, te->labels, o) < 0)
 		return -1;
 	for (size_t i = 0; i < r.n_k; i++) {
 		struct knn_row row = { (char *)train_name, (char *)test_name, r.k[i], r.n_test,

@@ -110,20 +110,34 @@ static void heap_sift_up(struct knn_nb *h, size_t i)
 }
 
 /* Offer one row of a tile, sims [n] for train rows idx0.., to the heap h
- * holding `filled` of at most cap entries.  Candidates come in increasing
- * index, so a candidate beats the root exactly when its sim is greater. */
+ * holding `filled` of at most cap entries; with inv, sims[j] * inv[j] (the
+ * train rows' norms, applied as the row is read: writing the scaled tile
+ * back would cost a pass over it).  Candidates come in increasing index,
+ * so a candidate beats the root exactly when its sim is greater. */
 static void topk_scan(struct knn_nb *h, size_t filled, size_t cap,
-	const float *sims, size_t n, size_t idx0)
+	const float *sims, const float *inv, size_t n, size_t idx0)
 {
 	size_t j = 0;
 	for (; j < n && filled < cap; j++, filled++) {
 		h[filled].idx = idx0 + j;
-		h[filled].sim = sims[j];
+		h[filled].sim = inv ? sims[j] * inv[j] : sims[j];
 		heap_sift_up(h, filled);
 	}
 	if (j == n)
 		return;
 	float thr = (float)h[0].sim; /* exact: the heap holds float values here */
+	if (inv) {
+		for (; j < n; j++) {
+			float s = sims[j] * inv[j];
+			if (s > thr) {
+				h[0].idx = idx0 + j;
+				h[0].sim = s;
+				heap_sift_down(h, cap, 0);
+				thr = (float)h[0].sim;
+			}
+		}
+		return;
+	}
 	for (; j < n; j++) {
 		if (sims[j] > thr) {
 			h[0].idx = idx0 + j;
@@ -146,14 +160,23 @@ static void heap_sort_best_first(struct knn_nb *h, size_t n)
 	}
 }
 
-/* x . t [d] in double, summed in column order.  The blocked path's
- * re-ranking and the naive path share it, so they agree to the bit. */
-static double dot_d(const float *x, const float *t, size_t d)
+/* x . (t [d] scaled by inv) in double: t[c] * inv rounded to float as
+ * mat_normalize_rows rounds it (inv 1 leaves t as it is), products exact
+ * in double, summed in four interleaved partial sums (column c into sum
+ * c % 4; four chains of additions instead of one, which bounded the
+ * re-ranking at k = 200), combined as (s0 + s1) + (s2 + s3).  The blocked
+ * path's re-ranking and the naive path share it, so they agree to the bit,
+ * and a row scaled through inv gives the bits of its normalised copy. */
+static double dot_d(const float *x, const float *t, float inv, size_t d)
 {
-	double s = 0.0;
-	for (size_t c = 0; c < d; c++)
-		s += (double)x[c] * (double)t[c];
-	return s;
+	double s[4] = { 0.0, 0.0, 0.0, 0.0 };
+	size_t c = 0;
+	for (; c + 4 <= d; c += 4)
+		for (size_t u = 0; u < 4; u++)
+			s[u] += (double)x[c + u] * (double)(t[c + u] * inv);
+	for (size_t u = 0; c < d; c++, u++)
+		s[u] += (double)x[c] * (double)(t[c] * inv);
+	return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 /* Candidates kept per row beyond k: the float GEMM orders rows whose sims
@@ -174,6 +197,7 @@ struct topk_pass {
 	const float *tile;
 	size_t nj, j0;
 	const struct mat *train;
+	const float *train_inv; /* NULL: train rows as they are */
 	const float *test_rows;
 };
 
@@ -181,9 +205,12 @@ static void topk_scan_rows(void *ctx, size_t lo, size_t hi, size_t chunk)
 {
 	(void)chunk;
 	const struct topk_pass *p = ctx;
+	/* the float sims only choose the candidates: the double re-ranking
+	 * decides, with the same inverse norms */
+	const float *inv = p->train_inv ? p->train_inv + p->j0 : NULL;
 	for (size_t r = lo; r < hi; r++)
-		topk_scan(p->nb + r * p->slots, p->filled, p->cap, p->tile + r * p->nj, p->nj,
-			  p->j0);
+		topk_scan(p->nb + r * p->slots, p->filled, p->cap, p->tile + r * p->nj, inv,
+			  p->nj, p->j0);
 }
 
 /* re-rank the candidates of each row by double sims */
@@ -196,7 +223,8 @@ static void rerank_rows(void *ctx, size_t lo, size_t hi, size_t chunk)
 		struct knn_nb *h = p->nb + r * p->slots;
 		const float *x = p->test_rows + r * d;
 		for (size_t i = 0; i < p->cap; i++)
-			h[i].sim = dot_d(x, mat_row(p->train, h[i].idx), d);
+			h[i].sim = dot_d(x, mat_row(p->train, h[i].idx),
+					 p->train_inv ? p->train_inv[h[i].idx] : 1.0f, d);
 		for (size_t i = p->cap / 2; i-- > 0;)
 			heap_sift_down(h, p->cap, i);
 		heap_sort_best_first(h, p->cap);
@@ -204,7 +232,8 @@ static void rerank_rows(void *ctx, size_t lo, size_t hi, size_t chunk)
 }
 
 int knn_topk(struct knn_nb *nb, size_t slots, size_t k, const struct mat *train,
-	const float *test_rows, size_t n_rows, size_t block_train, float *tile)
+	const float *train_inv, const float *test_rows, size_t n_rows, size_t block_train,
+	float *tile)
 {
 	size_t n_train = train->rows, d = train->cols;
 	if (k == 0 || n_rows == 0 || block_train == 0 || n_train == 0 || d == 0) {
@@ -231,10 +260,10 @@ int knn_topk(struct knn_nb *nb, size_t slots, size_t k, const struct mat *train,
 			(int)n_rows, (int)nj, (int)d, 1.0f, test_rows, (int)d,
 			mat_row(train, j0), (int)d, 0.0f, tile, (int)nj);
 		struct topk_pass p = { nb, slots, cap, j0 < cap ? j0 : cap, tile, nj, j0,
-				       train, test_rows };
+				       train, train_inv, test_rows };
 		par_for(n_rows, 16, 1, topk_scan_rows, &p);
 	}
-	struct topk_pass p = { nb, slots, cap, 0, NULL, 0, 0, train, test_rows };
+	struct topk_pass p = { nb, slots, cap, 0, NULL, 0, 0, train, train_inv, test_rows };
 	par_for(n_rows, 16, 1, rerank_rows, &p);
 	return 0;
 }
@@ -418,12 +447,17 @@ int knn_eval(struct knn_result *res, const struct mat *train,
 	if (bt > bt_cap)
 		bt = bt_cap > 0 ? bt_cap : 1;
 
-	/* one workspace: tile [bt x bn] floats | nb [bt x slots] | count, score [n_classes] */
-	size_t total = 0, off_tile, off_nb, off_cnt, off_sc;
+	/* one workspace: tile [bt x bn] floats | nb [bt x slots] | count, score
+	 * [n_classes] | normalize: the train rows' inverse norms [n_train] and
+	 * a block of normalised test rows [bt x d] */
+	size_t d = train->cols, nrm = o->normalize ? 1 : 0;
+	size_t total = 0, off_tile, off_nb, off_cnt, off_sc, off_inv, off_rows;
 	if (ws_reserve(&total, bt, bn, sizeof(float), &off_tile) < 0 ||
 	    ws_reserve(&total, bt, slots, sizeof(struct knn_nb), &off_nb) < 0 ||
 	    ws_reserve(&total, n_classes, 1, sizeof(size_t), &off_cnt) < 0 ||
-	    ws_reserve(&total, n_classes, 1, sizeof(double), &off_sc) < 0) {
+	    ws_reserve(&total, n_classes, 1, sizeof(double), &off_sc) < 0 ||
+	    ws_reserve(&total, n_train * nrm, 1, sizeof(float), &off_inv) < 0 ||
+	    ws_reserve(&total, bt * nrm, d, sizeof(float), &off_rows) < 0) {
 		err_set("k-NN: workspace size overflows (%zu x %zu tile, %zu slots, %zu classes)",
 			bt, bn, slots, n_classes);
 		return -1;
@@ -439,6 +473,10 @@ int knn_eval(struct knn_result *res, const struct mat *train,
 	struct knn_nb *nb = (struct knn_nb *)(ws + off_nb);   /* [bt x slots] */
 	size_t *count = (size_t *)(ws + off_cnt);             /* [n_classes] */
 	double *score = (double *)(ws + off_sc);              /* [n_classes] */
+	float *train_inv = nrm ? (float *)(ws + off_inv) : NULL; /* [n_train] */
+	float *rows = (float *)(ws + off_rows);               /* [bt x d] */
+	if (train_inv)
+		mat_row_inv_norms(train, train_inv);
 	memset(count, 0, n_classes * sizeof *count);
 	for (size_t c = 0; c < n_classes; c++)
 		score[c] = 0.0;
@@ -447,7 +485,15 @@ int knn_eval(struct knn_result *res, const struct mat *train,
 	double inv_t = 1.0 / o->temperature;
 	for (size_t i0 = 0; i0 < n_test; i0 += bt) {
 		size_t ni = n_test - i0 < bt ? n_test - i0 : bt;
-		if (knn_topk(nb, slots, kc, train, mat_row(test, i0), ni, bn, tile) < 0) {
+		const float *x = mat_row(test, i0);
+		if (nrm) {
+			for (size_t r = 0; r < ni; r++) {
+				const float *t = mat_row(test, i0 + r);
+				row_scale(rows + r * d, t, row_inv_norm(t, d), d);
+			}
+			x = rows;
+		}
+		if (knn_topk(nb, slots, kc, train, train_inv, x, ni, bn, tile) < 0) {
 			free(ws);
 			return -1;
 		}
@@ -481,7 +527,7 @@ static void naive_sorted(struct knn_nb *all, const struct mat *train, const floa
 {
 	for (size_t j = 0; j < train->rows; j++) {
 		all[j].idx = j;
-		all[j].sim = dot_d(x, mat_row(train, j), train->cols);
+		all[j].sim = dot_d(x, mat_row(train, j), 1.0f, train->cols);
 	}
 	qsort(all, train->rows, sizeof *all, nb_cmp_best_first);
 }
@@ -525,6 +571,25 @@ int knn_eval_naive(struct knn_result *res, const struct mat *train,
 {
 	if (check_args(train, train_labels, n_classes, test, test_labels, o) < 0)
 		return -1;
+	if (o->normalize) { /* the oracle normalises copies, the plain way */
+		struct mat trn, ten;
+		size_t zero;
+		if (mat_copy(&trn, train, "normalised train rows") < 0)
+			return -1;
+		if (mat_copy(&ten, test, "normalised test rows") < 0) {
+			mat_free(&trn);
+			return -1;
+		}
+		mat_normalize_rows(&trn, &zero);
+		mat_normalize_rows(&ten, &zero);
+		struct knn_opts plain = *o;
+		plain.normalize = 0;
+		int rc = knn_eval_naive(res, &trn, train_labels, n_classes, &ten, test_labels,
+					&plain);
+		mat_free(&trn);
+		mat_free(&ten);
+		return rc;
+	}
 	size_t n_train = train->rows, n_test = test->rows;
 	struct knn_nb *all = malloc(n_train * sizeof *all);
 	double *votes = malloc(n_classes * sizeof *votes);

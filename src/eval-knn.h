@@ -1,8 +1,11 @@
 /* eval-knn.h - k-nearest-neighbour evaluation of a representation.
  *
  * Test rows are classified by their k most similar train rows.  Similarity
- * is the dot product: the caller L2-normalises the rows first (mat.h), so
- * it is the cosine, and a zero row has similarity 0 to every row.
+ * is the dot product of L2-normalised rows, the cosine; a zero row has
+ * similarity 0 to every row.  Rows are normalised either by the caller
+ * (mat_normalize_rows) or, with knn_opts.normalize, on the fly to the same
+ * bits without a copy: the train rows through their inverse norms
+ * (row_inv_norm: 4 bytes a row), the test rows a block at a time.
  *
  * How it is computed: tiles of [block_test x block_train] similarities come
  * from one cblas_sgemm each; every test row keeps its best candidates so
@@ -21,7 +24,8 @@
  * Rules (the same in the blocked and in the naive path):
  *  - Neighbour order: similarity descending; equal similarities go to the
  *    lower train index first.  Similarities are judged as double dot
- *    products of the float rows (summed in column order), in both paths.
+ *    products of the float rows (four interleaved partial sums, one
+ *    order), in both paths.
  *  - k larger than n_train: all train rows are used (result.k_used says so).
  *  - Majority vote: the class with the most of the k neighbours; a tie
  *    between classes goes to the lowest class index.
@@ -53,6 +57,7 @@ struct knn_opts {
 	double temperature;      /* T of the weighted vote, > 0 */
 	size_t block_test;       /* test rows per GEMM tile, >= 1 */
 	size_t block_train;      /* train rows per GEMM tile, >= 1 */
+	int normalize;           /* 1: L2-normalise the rows on the fly */
 };
 
 struct knn_result {
@@ -94,11 +99,15 @@ size_t knn_topk_slots(size_t k, size_t n_train);
  * the start of its row of nb [n_rows x slots]; the rest of the row is
  * scratch.  slots >= knn_topk_slots(k, n_train).  Tiles of block_train
  * train rows go through the caller's tile [n_rows x block_train floats];
- * nothing is allocated.  Inputs are not checked for finiteness (knn_eval
- * does).  -1 with err_set() if k, n_rows or block_train is 0, train has
- * no rows or columns, or slots is too small. */
+ * nothing is allocated.  train_inv [n_train] (row_inv_norm of each train
+ * row), when not NULL, makes the train rows count as normalised: the
+ * results are those of train normalised by mat_normalize_rows.  Inputs
+ * are not checked for finiteness (knn_eval does).  -1 with err_set() if
+ * k, n_rows or block_train is 0, train has no rows or columns, or slots
+ * is too small. */
 int knn_topk(struct knn_nb *nb, size_t slots, size_t k, const struct mat *train,
-	const float *test_rows, size_t n_rows, size_t block_train, float *tile);
+	const float *train_inv, const float *test_rows, size_t n_rows, size_t block_train,
+	float *tile);
 
 /* k-NN accuracies of test against train for every k of o.
  * train [n_train x d], train_labels [n_train], test [n_test x d],

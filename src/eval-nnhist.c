@@ -110,33 +110,32 @@ int nnhist_max_similarity(double *max_sim, const struct mat *train, const struct
 	size_t bt = block_test < test->rows ? block_test : test->rows;
 	size_t bn = block_train < n_train ? block_train : n_train;
 	size_t slots = knn_topk_slots(1, n_train);
-	struct mat tr;
 	struct knn_nb *nb = malloc(bt * slots * sizeof *nb);
 	float *rows = mat_alloc_floats(bt * d, "test block");
 	float *tile = mat_alloc_floats(bt * bn, "similarity tile");
+	/* the train rows count as normalised through their inverse norms
+	 * (4 bytes a row), not a normalised copy */
+	float *train_inv = mat_alloc_floats(n_train, "train row norms");
 	int rc = -1;
 	if (!nb)
 		err_nomem("neighbour lists", bt * slots * sizeof *nb);
-	if (!nb || !rows || !tile || mat_copy(&tr, train, "normalised train rows") < 0)
+	if (!nb || !rows || !tile || !train_inv)
 		goto out;
-	size_t zero;
-	mat_normalize_rows(&tr, &zero);
+	mat_row_inv_norms(train, train_inv);
 	rc = 0;
 	for (size_t j0 = 0; j0 < test->rows && rc == 0; j0 += bt) {
 		size_t nj = test->rows - j0 < bt ? test->rows - j0 : bt;
 		/* rows [nj x d] = test rows j0.. normalised */
 		for (size_t j = 0; j < nj; j++) {
 			const float *r = mat_row(test, j0 + j);
-			double s = inv_norm(r, d);
-			for (size_t c = 0; c < d; c++)
-				rows[j * d + c] = (float)(r[c] * s);
+			row_scale(rows + j * d, r, row_inv_norm(r, d), d);
 		}
-		rc = knn_topk(nb, slots, 1, &tr, rows, nj, bn, tile);
+		rc = knn_topk(nb, slots, 1, train, train_inv, rows, nj, bn, tile);
 		for (size_t j = 0; rc == 0 && j < nj; j++)
 			max_sim[j0 + j] = nb[j * slots].sim;
 	}
-	mat_free(&tr);
 out:
+	mat_free_floats(train_inv);
 	free(nb);
 	mat_free_floats(rows);
 	mat_free_floats(tile);

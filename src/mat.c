@@ -138,23 +138,40 @@ int mat_copy(struct mat *dst, const struct mat *src, const char *what)
 	return 0;
 }
 
+float row_inv_norm(const float *r, size_t d)
+{
+	double ss = 0.0;
+	for (size_t c = 0; c < d; c++)
+		ss += (double)r[c] * r[c];
+	return ss == 0.0 ? 0.0f : (float)(1.0 / sqrt(ss));
+}
+
+void mat_row_inv_norms(const struct mat *m, float *inv)
+{
+	for (size_t i = 0; i < m->rows; i++)
+		inv[i] = row_inv_norm(mat_row(m, i), m->cols);
+}
+
+void row_scale(float *dst, const float *r, float inv, size_t d)
+{
+	if (inv == 0.0f) { /* a zero row stays as it is */
+		memmove(dst, r, d * sizeof *dst);
+		return;
+	}
+	for (size_t c = 0; c < d; c++)
+		dst[c] = r[c] * inv;
+}
+
 size_t mat_normalize_rows(struct mat *m, size_t *first_zero)
 {
 	size_t zeros = 0;
 	*first_zero = SIZE_MAX;
 	for (size_t i = 0; i < m->rows; i++) {
 		float *r = mat_row(m, i);
-		double ss = 0.0;
-		for (size_t c = 0; c < m->cols; c++)
-			ss += (double)r[c] * r[c];
-		if (ss == 0.0) {
-			if (zeros++ == 0)
-				*first_zero = i;
-			continue;
-		}
-		float inv = (float)(1.0 / sqrt(ss));
-		for (size_t c = 0; c < m->cols; c++)
-			r[c] *= inv;
+		float inv = row_inv_norm(r, m->cols);
+		if (inv == 0.0f && zeros++ == 0)
+			*first_zero = i;
+		row_scale(r, r, inv, m->cols);
 	}
 	return zeros;
 }

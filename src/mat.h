@@ -45,6 +45,15 @@ static inline size_t mat_bytes(const struct mat *m)
 	return m->rows * m->cols * sizeof(float);
 }
 
+/* 1 / ||r [d]|| as mat_normalize_rows scales by it: the sum of squares in
+ * double, the inverse rounded to float; 0 for a zero row.  Multiplying
+ * each r[c] by it in float gives the normalised row to the bit. */
+float row_inv_norm(const float *r, size_t d);
+/* inv [m->rows] = row_inv_norm of every row of m. */
+void mat_row_inv_norms(const struct mat *m, float *inv);
+/* dst [d] = r [d] scaled by inv as mat_normalize_rows scales a row. */
+void row_scale(float *dst, const float *r, float inv, size_t d);
+
 /* L2-normalise every row in place.  A zero row stays zero.
  * Returns the number of zero rows; *first_zero gets the index of the
  * first one (or SIZE_MAX).  Norms accumulate in double. */

@@ -125,7 +125,7 @@ static void test_votes(void)
 	struct knn_nb nb[4 * 3];
 	float tile[4 * 2];
 	const float xs[8] = { 1, 0, 0, 1, 0, 0, 0.6f, 0.8f };
-	int rc = slots == 3 ? knn_topk(nb, slots, 4, &tr3, xs, 4, 2, tile) : -1;
+	int rc = slots == 3 ? knn_topk(nb, slots, 4, &tr3, NULL, xs, 4, 2, tile) : -1;
 	size_t want_idx[4][3] = { { 0, 1, 2 }, { 2, 0, 1 }, { 0, 1, 2 }, { 2, 0, 1 } };
 	double want_sim[4][3] = { { 1, 1, 0 }, { 1, 0, 0 }, { 0, 0, 0 },
 		{ 0.8f, 0.6f, 0.6f } };
@@ -276,7 +276,7 @@ static void compare_lists(const struct data *D, size_t k, size_t bt, size_t bn,
 	size_t mismatches = 0, near = 0, ties = 0;
 	for (size_t i0 = 0; i0 < n_te; i0 += bt) {
 		size_t ni = n_te - i0 < bt ? n_te - i0 : bt;
-		if (knn_topk(nb, slots, k, &D->tr, mat_row(&D->te, i0), ni, bn, tile) < 0) {
+		if (knn_topk(nb, slots, k, &D->tr, NULL, mat_row(&D->te, i0), ni, bn, tile) < 0) {
 			printf("# knn_topk: %s\n", err_msg());
 			mismatches++;
 			break;
@@ -362,6 +362,76 @@ static void test_random(int exact, uint64_t seed)
 	free_data(&D);
 }
 
+/* Rows of any length with normalize=1 (no copies: train through its
+ * inverse norms, test a block at a time) against normalised copies with
+ * normalize=0: the same lists to the bit and the same counts, and the
+ * naive oracle with normalize=1 agrees.  Rows are scaled by 1e-3..1e3 and
+ * one train row and one test row are zero. */
+static void test_normalize(uint64_t seed)
+{
+	struct data D;
+	make_data(&D, 411, 83, 24, 6, 0, seed);
+	struct rng g;
+	rng_seed(&g, seed, 1);
+	struct mat *ms[2] = { &D.tr, &D.te };
+	for (int m = 0; m < 2; m++)
+		for (size_t i = 0; i < ms[m]->rows; i++) {
+			float s = (float)pow(10.0, rng_uniform(&g, -3, 3));
+			for (size_t c = 0; c < ms[m]->cols; c++)
+				mat_row(ms[m], i)[c] *= s;
+		}
+	memset(mat_row(&D.tr, 5), 0, D.tr.cols * sizeof(float));
+	struct mat trn, ten;
+	size_t z;
+	if (mat_copy(&trn, &D.tr, "train") < 0 || mat_copy(&ten, &D.te, "test") < 0)
+		exit(2);
+	mat_normalize_rows(&trn, &z);
+	mat_normalize_rows(&ten, &z);
+
+	size_t k = 30, slots = knn_topk_slots(k, D.tr.rows), bt = 16, bn = 50;
+	struct knn_nb *a = malloc(bt * slots * sizeof *a), *b = malloc(bt * slots * sizeof *b);
+	float *tile = mat_alloc_floats(bt * bn, "tile");
+	float *inv = mat_alloc_floats(D.tr.rows, "inv");
+	mat_row_inv_norms(&D.tr, inv);
+	size_t diff = 0;
+	for (size_t i0 = 0; i0 < ten.rows; i0 += bt) {
+		size_t ni = ten.rows - i0 < bt ? ten.rows - i0 : bt;
+		if (knn_topk(a, slots, k, &D.tr, inv, mat_row(&ten, i0), ni, bn, tile) < 0 ||
+		    knn_topk(b, slots, k, &trn, NULL, mat_row(&ten, i0), ni, bn, tile) < 0) {
+			diff++;
+			break;
+		}
+		for (size_t r = 0; r < ni; r++)
+			for (size_t j = 0; j < k; j++)
+				diff += a[r * slots + j].idx != b[r * slots + j].idx ||
+					a[r * slots + j].sim != b[r * slots + j].sim;
+	}
+	tap_ok(diff == 0, "normalize: top-%zu lists through inverse norms == lists of the "
+	       "normalised copy, to the bit (%zu differences)", k, diff);
+
+	size_t ks[3] = { 1, 10, 30 };
+	struct knn_opts o;
+	opts_k(&o, 0.07, 3, ks);
+	o.block_test = 16;
+	o.block_train = 50;
+	struct knn_result on, copy, naive;
+	o.normalize = 1;
+	int rc = knn_eval(&on, &D.tr, D.ytr, D.n_classes, &D.te, D.yte, &o) |
+		 knn_eval_naive(&naive, &D.tr, D.ytr, D.n_classes, &D.te, D.yte, &o);
+	o.normalize = 0;
+	rc |= knn_eval(&copy, &trn, D.ytr, D.n_classes, &ten, D.yte, &o);
+	print_result("on fly", &on);
+	tap_ok(rc == 0 && same_result(&on, &copy) && same_result(&on, &naive),
+	       "normalize: knn_eval on rows of any length == on normalised copies == naive");
+	free(a);
+	free(b);
+	mat_free_floats(tile);
+	mat_free_floats(inv);
+	mat_free(&trn);
+	mat_free(&ten);
+	free_data(&D);
+}
+
 /* ---- errors -------------------------------------------------------------- */
 
 static void expect_err(int rc, const char *needle, const char *what)
@@ -439,6 +509,7 @@ int main(void)
 	test_random(1, 12);
 	test_random(0, 21);
 	test_random(0, 22);
+	test_normalize(31);
 	test_errors();
 	return tap_done();
 }
