@@ -213,12 +213,18 @@ static void start_epoch(struct job *j)
 	rng_shuffle(&j->shuffle, j->perm, n);
 }
 
-/* Below this many multiply-adds in a model's largest GEMM, the models of
- * a step run in parallel on rnr's threads, each with single-threaded BLAS;
- * above it, one model at a time with BLAS threads.  Measured with
- * bench/rnr-bench (bench/README): at B=256, d=128 per-model parallelism is
- * ?x faster on 2 threads; at d=2048 BLAS threads win. */
+/* How the models of a step share the threads: in parallel on rnr's
+ * threads, each model's GEMMs with single-threaded BLAS (per-model), or
+ * one model at a time with BLAS threads.  Per-model when the models split
+ * evenly over the threads (m a multiple of them), or when a model's
+ * largest GEMM has fewer multiply-adds than this, too few for BLAS threads
+ * to pay.  Measured with bench/rnr-bench (bench/README), 2 threads, m = 4,
+ * B = 256: at d = 2048 per-model steps ran at 94-96% of the same-run
+ * SGEMM rate against 46-56% with BLAS threads (a loaded machine, where
+ * BLAS threads wait on each other; 76-93% on a quiet one). */
+#ifndef PER_MODEL_MAX_MACS /* -D for a bench/rnr-bench comparison */
 #define PER_MODEL_MAX_MACS ((size_t)1 << 24)
+#endif
 
 struct step_ctx {
 	struct job *j;
@@ -295,7 +301,8 @@ static int step_models(struct job *j, const uint32_t *idx, size_t b, int train_m
 		if (largest_gemm_macs(&s->shape[k], b) > macs)
 			macs = largest_gemm_macs(&s->shape[k], b);
 	struct step_ctx c = { j, idx, b, train_mlps, move_bank,
-			      threads > 1 && s->m > 1 && macs < PER_MODEL_MAX_MACS };
+			      threads > 1 && s->m > 1 &&
+			      (s->m % threads == 0 || macs < PER_MODEL_MAX_MACS) };
 	if (!c.per_model) {
 		step_model_range(&c, 0, s->m, 0);
 		return 0;
