@@ -279,7 +279,8 @@ static int object_type_of(hid_t f, const char *name, char **type)
 	return *type ? 1 : -1;
 }
 
-/* the children of h5u_rehearse(): their results go with them */
+/* the children of h5u_rehearse(): they free what they loaded (see
+ * h5-cache.c's rehearse_load) */
 static void rehearse_is_objects(void *path)
 {
 	h5_store_is_objects(path);
@@ -289,7 +290,11 @@ static void rehearse_load(void *path)
 {
 	struct obj **objs;
 	size_t n;
-	h5_store_load(path, &objs, &n);
+	if (h5_store_load(path, &objs, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		obj_free(objs[i]);
+	free(objs);
 }
 
 int h5_store_is_objects(const char *path)
