@@ -9,6 +9,8 @@
  * the parent's exact memory, so it runs the very same load the parent is
  * about to run and meets the same crash; only when it ends normally does
  * the parent load the file for real. */
+#include "config.h"
+
 #include "h5-util.h"
 
 #include <errno.h>
@@ -38,6 +40,27 @@ static unsigned default_limit(const char *path)
 	return 5 + (unsigned)((uint64_t)st.st_size / 20000000u);
 }
 
+/* The child shares the parent's open file descriptions, their offsets
+ * included.  A child that ends through libc's stdio cleanup (exit() in a
+ * library, or valgrind's freeres at _exit) seeks each input stream back
+ * to the position its buffer has reached, and the parent, reading a
+ * command file through the same description, then reads lines again
+ * (under valgrind, make check-valgrind re-ran its session for ever).  The
+ * load opens its own files: the child closes every descriptor above
+ * stderr before it starts. */
+static void close_inherited_files(void)
+{
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range(3, ~0u, 0) == 0)
+		return;
+#endif
+	long max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (int fd = 3; fd < max; fd++)
+		close(fd);
+}
+
 int h5u_rehearse(const char *path, void (*load)(void *), void *arg)
 {
 	const char *env = getenv("RNR_H5_REHEARSAL");
@@ -54,6 +77,7 @@ int h5u_rehearse(const char *path, void (*load)(void *), void *arg)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(1);
+		close_inherited_files();
 		in_rehearsal = 1;
 		/* rnr's handlers only set flags for a step boundary that the
 		 * child never reaches: a child stuck in HDF5 must die of the

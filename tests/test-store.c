@@ -8,6 +8,7 @@
 #include "err.h"
 #include "h5-cache.h"
 #include "h5-store.h"
+#include "h5-util.h"
 #include "obj-bank.h"
 #include "obj-cache.h"
 #include "tap.h"
@@ -679,6 +680,35 @@ static int write_for_h5py(const char *path)
 	return rc < 0;
 }
 
+/* A rehearsal child that ends through libc's cleanup (a library calling
+ * exit(), or valgrind's freeres at _exit) must not move the parent's file
+ * offsets: a command file read through stdio would be read again from
+ * where the child's copy of the stream stood. */
+static void exit_in_child(void *arg)
+{
+	(void)arg;
+	exit(0);
+}
+
+static void test_rehearsal_keeps_offsets(void)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/commands.rnr", tmpdir);
+	FILE *w = fopen(path, "w");
+	fputs("one\ntwo\nthree\n", w);
+	fclose(w);
+	FILE *f = fopen(path, "r");
+	char line[64];
+	int got = fgets(line, sizeof line, f) != NULL;
+	int rc = h5u_rehearse(path, exit_in_child, NULL);
+	size_t rest = 0;
+	while (fgets(line, sizeof line, f))
+		rest++;
+	fclose(f);
+	tap_ok(got && rc == 0 && rest == 2, "a rehearsal child ending in exit() leaves the "
+	       "parent's command file where it was (%zu lines read after it, want 2)", rest);
+}
+
 int main(int argc, char **argv)
 {
 	const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -700,6 +730,7 @@ int main(int argc, char **argv)
 	test_malformed_layout();
 	test_round_trip();
 	test_atomic_save();
+	test_rehearsal_keeps_offsets();
 	cleanup(tmpdir);
 	return tap_done();
 }
