@@ -126,22 +126,11 @@ static void topk_scan(struct knn_nb *h, size_t filled, size_t cap,
 	if (j == n)
 		return;
 	float thr = (float)h[0].sim; /* exact: the heap holds float values here */
-	if (inv) {
-		for (; j < n; j++) {
-			float s = sims[j] * inv[j];
-			if (s > thr) {
-				h[0].idx = idx0 + j;
-				h[0].sim = s;
-				heap_sift_down(h, cap, 0);
-				thr = (float)h[0].sim;
-			}
-		}
-		return;
-	}
 	for (; j < n; j++) {
-		if (sims[j] > thr) {
+		float s = inv ? sims[j] * inv[j] : sims[j];
+		if (s > thr) {
 			h[0].idx = idx0 + j;
-			h[0].sim = sims[j];
+			h[0].sim = s;
 			heap_sift_down(h, cap, 0);
 			thr = (float)h[0].sim;
 		}
@@ -487,10 +476,7 @@ int knn_eval(struct knn_result *res, const struct mat *train,
 		size_t ni = n_test - i0 < bt ? n_test - i0 : bt;
 		const float *x = mat_row(test, i0);
 		if (nrm) {
-			for (size_t r = 0; r < ni; r++) {
-				const float *t = mat_row(test, i0 + r);
-				row_scale(rows + r * d, t, row_inv_norm(t, d), d);
-			}
+			mat_rows_normalized(rows, test, i0, ni);
 			x = rows;
 		}
 		if (knn_topk(nb, slots, kc, train, train_inv, x, ni, bn, tile) < 0) {

@@ -125,11 +125,7 @@ int nnhist_max_similarity(double *max_sim, const struct mat *train, const struct
 	rc = 0;
 	for (size_t j0 = 0; j0 < test->rows && rc == 0; j0 += bt) {
 		size_t nj = test->rows - j0 < bt ? test->rows - j0 : bt;
-		/* rows [nj x d] = test rows j0.. normalised */
-		for (size_t j = 0; j < nj; j++) {
-			const float *r = mat_row(test, j0 + j);
-			row_scale(rows + j * d, r, row_inv_norm(r, d), d);
-		}
+		mat_rows_normalized(rows, test, j0, nj);
 		rc = knn_topk(nb, slots, 1, train, train_inv, rows, nj, bn, tile);
 		for (size_t j = 0; rc == 0 && j < nj; j++)
 			max_sim[j0 + j] = nb[j * slots].sim;

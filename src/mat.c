@@ -138,7 +138,7 @@ int mat_copy(struct mat *dst, const struct mat *src, const char *what)
 	return 0;
 }
 
-float row_inv_norm(const float *r, size_t d)
+static float row_inv_norm(const float *r, size_t d)
 {
 	double ss = 0.0;
 	for (size_t c = 0; c < d; c++)
@@ -152,14 +152,23 @@ void mat_row_inv_norms(const struct mat *m, float *inv)
 		inv[i] = row_inv_norm(mat_row(m, i), m->cols);
 }
 
-void row_scale(float *dst, const float *r, float inv, size_t d)
+/* dst [d] = r [d] scaled by inv; a zero row (inv 0) stays as it is */
+static void row_scale(float *dst, const float *r, float inv, size_t d)
 {
-	if (inv == 0.0f) { /* a zero row stays as it is */
+	if (inv == 0.0f) {
 		memmove(dst, r, d * sizeof *dst);
 		return;
 	}
 	for (size_t c = 0; c < d; c++)
 		dst[c] = r[c] * inv;
+}
+
+void mat_rows_normalized(float *dst, const struct mat *m, size_t i0, size_t n)
+{
+	for (size_t r = 0; r < n; r++) {
+		const float *src = mat_row(m, i0 + r);
+		row_scale(dst + r * m->cols, src, row_inv_norm(src, m->cols), m->cols);
+	}
 }
 
 size_t mat_normalize_rows(struct mat *m, size_t *first_zero)

@@ -45,14 +45,14 @@ static inline size_t mat_bytes(const struct mat *m)
 	return m->rows * m->cols * sizeof(float);
 }
 
-/* 1 / ||r [d]|| as mat_normalize_rows scales by it: the sum of squares in
- * double, the inverse rounded to float; 0 for a zero row.  Multiplying
- * each r[c] by it in float gives the normalised row to the bit. */
-float row_inv_norm(const float *r, size_t d);
-/* inv [m->rows] = row_inv_norm of every row of m. */
+/* inv [m->rows] = 1 / ||row|| of every row of m as mat_normalize_rows
+ * scales by it: the sum of squares in double, the inverse rounded to
+ * float; 0 for a zero row.  Multiplying each value of a row by it in float
+ * gives the normalised row to the bit. */
 void mat_row_inv_norms(const struct mat *m, float *inv);
-/* dst [d] = r [d] scaled by inv as mat_normalize_rows scales a row. */
-void row_scale(float *dst, const float *r, float inv, size_t d);
+/* dst [n x m->cols] = rows i0..i0+n-1 of m normalised, to the bits of
+ * mat_normalize_rows on a copy. */
+void mat_rows_normalized(float *dst, const struct mat *m, size_t i0, size_t n);
 
 /* L2-normalise every row in place.  A zero row stays zero.
  * Returns the number of zero rows; *first_zero gets the index of the
