@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "cmd-parse.h"
+#include "parse.h"
 
 #define ARGS_MAX 64
 
@@ -56,11 +57,5 @@ int args_bool(const struct args *a, const char *key, int def, int *out);
 /* One of choices (NULL-terminated); *out gets its index; def when absent. */
 int args_choice(const struct args *a, const char *key,
 		const char *const *choices, int def, int *out);
-
-/* Value parsers shared with `set`: -1 with err_set("WHAT: reason"). */
-int parse_size(const char *what, const char *s, size_t lo, size_t hi, size_t *out);
-int parse_u64(const char *what, const char *s, uint64_t *out);
-int parse_double(const char *what, const char *s, double lo, double hi, double *out);
-int parse_bool(const char *what, const char *s, int *out);
 
 #endif

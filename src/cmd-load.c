@@ -87,9 +87,11 @@ static int load_exec(struct session *s, const struct args *a)
 	} else {
 		default_prefix(path, prefix, sizeof prefix);
 	}
+	struct cache_split *sp;
 	struct cache **c;
 	size_t n;
-	if ((layout ? layout_load(&l, prefix, &c, &n) : h5_cache_load(path, prefix, &c, &n)) < 0)
+	if ((layout ? layout_load(&l, prefix, &sp, &n) : h5_cache_load(path, prefix, &sp, &n)) < 0 ||
+	    cache_adopt_all(sp, n, &c) < 0)
 		return -1;
 	if (ws_add_all(&s->ws, (struct obj **)c, n, 0) < 0) {
 		for (size_t i = 0; i < n; i++)

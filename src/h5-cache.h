@@ -1,4 +1,4 @@
-/* h5-cache.h - reading feature caches from HDF5 (and their labels back).
+/* h5-cache.h - reading feature caches from HDF5.
  *
  * The layout (DESIGN.md, "The feature cache file"): every group that holds
  * a group features/ with one float dataset [n, d] per model, and optionally
@@ -7,7 +7,9 @@
  *     /train/features/<model>   float32 [n_train, d]
  *     /train/labels             int64   [n_train]
  *
- * Every message names the file and the dataset it is about. */
+ * The reader hands each split over as plain arrays (struct cache_split);
+ * the object layer wraps them into cache objects (obj-cache.h) without a
+ * copy.  Every message names the file and the dataset it is about. */
 #ifndef RNR_H5_CACHE_H
 #define RNR_H5_CACHE_H
 
@@ -16,17 +18,39 @@
 
 #include <hdf5.h>
 
+#include "h5-attr.h"
 #include "mat.h"
-#include "obj-cache.h"
 
-/* Labels beyond this many classes are refused: k-NN keeps one vote counter
- * per class, and such a label is a corrupt file, not a dataset. */
-#define H5_CACHE_MAX_CLASSES ((int64_t)1 << 24)
+/* One split as read: what a cache object holds, before it is one. */
+struct cache_split {
+	char *name;          /* the cache's name: PREFIX.SPLIT */
+	char *note;          /* where it came from, or NULL */
+	size_t n;            /* rows */
+	size_t m;            /* models */
+	char **model;        /* [m] model names */
+	struct mat *feat;    /* [m] n x d_j */
+	size_t *zero_rows;   /* [m] rows that were all zero in the file */
+	int64_t *labels;     /* [n] or NULL */
+	size_t n_classes;    /* max label + 1, 0 without labels */
+	struct attr *attr;   /* [n_attr] */
+	size_t n_attr;
+};
 
-/* Load every split of the cache file at path as one cache named
- * PREFIX.SPLIT (the split's group path with '/' turned into '.'; a split at
- * the root is named PREFIX).  prefix NULL: the file's basename without its
- * extension, made a valid name.
+/* Make s an empty split of n rows and m models named name (model, feat
+ * and zero_rows allocated and zeroed).  0, or -1 with err_set() and s
+ * left empty. */
+int h5_cache_split_init(struct cache_split *s, const char *name, size_t n, size_t m);
+
+/* Free what s holds and empty it (an empty s is fine). */
+void h5_cache_split_free(struct cache_split *s);
+
+/* Free n splits and the array itself (NULL is fine). */
+void h5_cache_splits_free(struct cache_split *s, size_t n);
+
+/* Load every split of the cache file at path, each named PREFIX.SPLIT (the
+ * split's group path with '/' turned into '.'; a split at the root is
+ * named PREFIX).  prefix NULL: the file's basename without its extension,
+ * made a valid name.
  *
  * Features are read as float32 whatever their stored float or integer type,
  * then every row is L2-normalised (all-zero rows stay zero and are counted
@@ -42,46 +66,18 @@
  * a negative label, NaN or Inf (naming row and column), a dataset larger
  * than the machine's memory, a compression filter this HDF5 lacks.
  *
- * All or nothing: 0 with *caches a malloc'd array of *n_caches new caches
- * (the caller owns both), or -1 with err_set() and nothing allocated. */
-int h5_cache_load(const char *path, const char *prefix, struct cache ***caches,
-		  size_t *n_caches);
+ * All or nothing: 0 with *splits a malloc'd array of *n_splits splits
+ * (the caller owns both: h5_cache_splits_free), or -1 with err_set() and
+ * nothing allocated. */
+int h5_cache_load(const char *path, const char *prefix, struct cache_split **splits,
+		  size_t *n_splits);
 
-/* Read the split held by the open group g into a new cache called name.
+/* Read the split held by the open group g into *out, called name.
  * normalize 0 keeps rows exactly as stored (objects rnr saved, which are
  * normalised already: reloading them must not change a bit); zero rows are
  * counted either way.  Attributes: the group's own, except rnr_type,
- * rnr_version and note (the object header's).  NULL with err_set(). */
-struct cache *h5_cache_read_group(hid_t g, const char *name, int normalize);
-
-/* Read the 2-D numeric dataset loc/dname into m as float32, after checking
- * its type, rank, size and filters, and that every value is finite.  what
- * prefixes messages (e.g. "file.h5: /bank/psi").  0 or -1 with err_set(). */
-int h5_cache_read_matrix(hid_t loc, const char *dname, const char *what,
-			 struct mat *m);
-
-/* Read the 1-D integer dataset loc/dname of n entries as int64 labels,
- * refusing negatives (naming the row).  *n_classes = max + 1, or the
- * dataset's n_classes attribute when that is larger (a subset may lack the
- * top classes).  *labels is malloc'd.  0 or -1 with err_set(). */
-int h5_cache_read_labels(hid_t loc, const char *dname, size_t n, const char *what,
-			 int64_t **labels, size_t *n_classes);
-
-/* n_classes of labels y [n]: max + 1, or declared when that is larger;
- * refuses a negative label (naming the row), a label not below a declared
- * count (declared > 0; 0 declares none) and more than
- * H5_CACHE_MAX_CLASSES classes.  0 or -1 with err_set(). */
-int h5_cache_count_classes(const int64_t *y, size_t n, int64_t declared, const char *what,
-			   size_t *n_classes);
-
-/* The first NaN or Inf of m as an error naming row and column; wide: the
- * source type was wider than float32 (an Inf may be a value beyond
- * float32's range).  0 when all are finite, else -1 with err_set(). */
-int h5_cache_check_finite(const struct mat *m, const char *what, int wide);
-
-/* Write labels int64 [n] as dataset g/labels with an int64 attribute
- * n_classes (a subset may lack the top classes; the count must survive a
- * round trip).  0 or -1 with err_set(). */
-int h5_cache_write_labels(hid_t g, const int64_t *labels, size_t n, size_t n_classes);
+ * rnr_version and note (the object header's).  0, or -1 with err_set()
+ * and *out empty. */
+int h5_cache_read_group(hid_t g, const char *name, int normalize, struct cache_split *out);
 
 #endif

@@ -326,7 +326,7 @@ static char *cache_name(const char *name, const char *split)
 	return s;
 }
 
-static struct cache *read_split(struct plan *p, const char *split, const char *name)
+static int read_split(struct plan *p, const char *split, const char *name, struct cache_split *c)
 {
 	size_t m = p->models.n;
 	struct mat *feat = calloc(m, sizeof *feat);
@@ -348,19 +348,27 @@ static struct cache *read_split(struct plan *p, const char *split, const char *n
 	int64_t *y = NULL;
 	size_t nc = 0;
 	char *cname = NULL;
-	struct cache *c = NULL;
 	if (rc == 0 && p->labels)
 		rc = read_labels(p, split, feat[0].rows, &y, &nc);
-	if (rc == 0 && (cname = cache_name(name, split)))
-		c = cache_new(cname, feat[0].rows, m);
-	for (size_t j = 0; c && j < m; j++) {
+	if (rc == 0 && !(cname = cache_name(name, split)))
+		rc = -1;
+	if (rc == 0)
+		rc = h5_cache_split_init(c, cname, feat[0].rows, m);
+	for (size_t j = 0; rc == 0 && j < m; j++) {
 		if (!(c->model[j] = strdup(p->models.v[j]))) {
 			err_nomem("model name", strlen(p->models.v[j]) + 1);
-			obj_free(&c->base);
-			c = NULL;
+			h5_cache_split_free(c);
+			rc = -1;
 		}
 	}
-	if (c) {
+	if (rc == 0 && asprintf(&c->note, "assembled from %s%s%s", p->l->files,
+				*split ? ", split " : "", split) < 0) {
+		c->note = NULL;
+		err_nomem("note", strlen(p->l->files) + strlen(split) + 32);
+		h5_cache_split_free(c);
+		rc = -1;
+	}
+	if (rc == 0) {
 		for (size_t j = 0; j < m; j++) {
 			size_t z;
 			c->feat[j] = feat[j];
@@ -368,8 +376,6 @@ static struct cache *read_split(struct plan *p, const char *split, const char *n
 		}
 		c->labels = y;
 		c->n_classes = nc;
-		obj_set_note(&c->base, "assembled from %s%s%s", p->l->files, *split ? ", split " : "",
-			     split);
 	} else {
 		for (size_t j = 0; feat && j < m; j++)
 			if (feat[j].data)
@@ -378,11 +384,11 @@ static struct cache *read_split(struct plan *p, const char *split, const char *n
 	}
 	free(cname);
 	free(feat);
-	return c;
+	return rc;
 }
 
-int layout_load(const struct layout *l, const char *name, struct cache ***caches,
-		size_t *n_caches)
+int layout_load(const struct layout *l, const char *name, struct cache_split **splits,
+		size_t *n_splits)
 {
 	struct plan p = { .l = l };
 	int npy = npy_is_npy_path(l->files);
@@ -405,7 +411,7 @@ int layout_load(const struct layout *l, const char *name, struct cache ***caches
 		err_set("labelfile= and labels=none contradict each other");
 		return -1;
 	}
-	struct cache **out = NULL;
+	struct cache_split *out = NULL;
 	size_t done = 0;
 	int rc = resolve_names(&p);
 	if (rc == 0 && !(out = calloc(p.splits.n, sizeof *out))) {
@@ -413,16 +419,13 @@ int layout_load(const struct layout *l, const char *name, struct cache ***caches
 		rc = -1;
 	}
 	for (; rc == 0 && done < p.splits.n; done++)
-		if (!(out[done] = read_split(&p, p.splits.v[done], name)))
+		if (read_split(&p, p.splits.v[done], name, &out[done]) < 0)
 			rc = -1;
 	if (rc < 0) {
-		while (out && done > 0)
-			if (out[--done])
-				obj_free(&out[done]->base);
-		free(out);
+		h5_cache_splits_free(out, done);
 	} else {
-		*caches = out;
-		*n_caches = p.splits.n;
+		*splits = out;
+		*n_splits = p.splits.n;
 	}
 	strset_free(&p.models);
 	strset_free(&p.splits);

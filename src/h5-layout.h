@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 
-#include "obj-cache.h"
+#include "h5-cache.h"
 
 struct layout {
 	const char *files;      /* file pattern (required) */
@@ -44,10 +44,11 @@ int layout_wanted(const struct layout *l);
  * else its directory's name, else "cache"; made a valid name. */
 void layout_default_name(const char *files, char *buf, size_t cap);
 
-/* Load every split of layout l as caches named name[.SPLIT], rows
- * L2-normalised as h5_cache_load() does.  All or nothing: 0 with *caches a
- * malloc'd array of *n_caches new caches, or -1 with err_set(). */
-int layout_load(const struct layout *l, const char *name, struct cache ***caches,
-		size_t *n_caches);
+/* Load every split of layout l as splits named name[.SPLIT], rows
+ * L2-normalised as h5_cache_load() does.  All or nothing: 0 with *splits a
+ * malloc'd array of *n_splits (h5_cache_splits_free), or -1 with
+ * err_set(). */
+int layout_load(const struct layout *l, const char *name, struct cache_split **splits,
+		size_t *n_splits);
 
 #endif

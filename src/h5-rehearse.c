@@ -1,5 +1,4 @@
-/* h5-rehearse.c - load a file in a child process first (see h5u_rehearse()
- * in h5-util.h).
+/* h5-rehearse.c - load a file in a child process first (see h5-rehearse.h).
  *
  * Why: fuzzing (tests/fuzz/README) found files on which HDF5 1.10 itself
  * crashes (SEGV in H5F__accum_read, H5MM_xfree, H5HG_read, an overlapping
@@ -11,6 +10,7 @@
  * the parent load the file for real. */
 #include "config.h"
 
+#include "h5-rehearse.h"
 #include "h5-util.h"
 
 #include <errno.h>
@@ -61,7 +61,7 @@ static void close_inherited_files(void)
 		close(fd);
 }
 
-int h5u_rehearse(const char *path, void (*load)(void *), void *arg)
+int h5_rehearse(const char *path, void (*load)(void *), void *arg)
 {
 	const char *env = getenv("RNR_H5_REHEARSAL");
 	if (in_rehearsal || (env && strcmp(env, "off") == 0))

@@ -2,6 +2,7 @@
  * alike (see h5-source.h). */
 #include "h5-source.h"
 #include "err.h"
+#include "h5-array.h"
 #include "h5-cache.h"
 #include "h5-util.h"
 #include "npy.h"
@@ -149,7 +150,7 @@ int source_read_matrix(struct source *s, const char *name, struct mat *m)
 		int has = h5_has_dataset(s->h5, name);
 		if (has <= 0)
 			return has < 0 ? -1 : missing(s, name);
-		return h5_cache_read_matrix(s->h5, name, what, m);
+		return h5_array_read_matrix(s->h5, name, what, m);
 	}
 	struct npy_src src;
 	const struct npz_entry *e;
@@ -159,7 +160,7 @@ int source_read_matrix(struct source *s, const char *name, struct mat *m)
 	    npy_read_header(&src, &h) < 0 || npy_read_matrix(&src, m) < 0)
 		return -1;
 	if ((e && npz_check_crc(e, what, crc) < 0) ||
-	    h5_cache_check_finite(m, what, h.itemsize > sizeof(float)) < 0) {
+	    h5_array_check_finite(m, what, h.itemsize > sizeof(float)) < 0) {
 		mat_free(m);
 		return -1;
 	}
@@ -172,7 +173,7 @@ int source_read_labels(struct source *s, const char *name, size_t n, int64_t **l
 	char what[1200];
 	source_what(s, name, what, sizeof what);
 	if (s->kind == SOURCE_H5)
-		return h5_cache_read_labels(s->h5, name, n, what, labels, n_classes);
+		return h5_array_read_labels(s->h5, name, n, what, labels, n_classes);
 	struct npy_src src;
 	const struct npz_entry *e;
 	uint32_t crc = 0;
@@ -187,7 +188,7 @@ int source_read_labels(struct source *s, const char *name, size_t n, int64_t **l
 		rc = -1;
 	}
 	if (rc == 0)
-		rc = h5_cache_count_classes(y, n, 0, what, n_classes);
+		rc = h5_array_count_classes(y, n, 0, what, n_classes);
 	if (rc < 0) {
 		free(y);
 		return -1;

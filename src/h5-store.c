@@ -4,6 +4,7 @@
 
 #include "h5-store.h"
 #include "err.h"
+#include "h5-rehearse.h"
 #include "h5-util.h"
 
 #include <dirent.h>
@@ -279,7 +280,7 @@ static int object_type_of(hid_t f, const char *name, char **type)
 	return *type ? 1 : -1;
 }
 
-/* the children of h5u_rehearse(): they free what they loaded (see
+/* the children of h5_rehearse(): they free what they loaded (see
  * h5-cache.c's rehearse_load) */
 static void rehearse_is_objects(void *path)
 {
@@ -300,7 +301,7 @@ static void rehearse_load(void *path)
 int h5_store_is_objects(const char *path)
 {
 	h5u_quiet();
-	if (h5u_rehearse(path, rehearse_is_objects, (void *)path) < 0)
+	if (h5_rehearse(path, rehearse_is_objects, (void *)path) < 0)
 		return -1;
 	hid_t f = h5u_open_read(path);
 	if (f < 0)
@@ -404,7 +405,7 @@ int h5_store_load_with(const char *path, struct obj ***objs, size_t *n,
 		       h5_store_read_fn extra, void *ctx)
 {
 	h5u_quiet();
-	if (h5u_rehearse(path, rehearse_load, (void *)path) < 0)
+	if (h5_rehearse(path, rehearse_load, (void *)path) < 0)
 		return -1;
 	hid_t f = h5u_open_read(path);
 	if (f < 0)

@@ -37,18 +37,6 @@ void h5u_err(const char *fmt, ...) RNR_PRINTF(1, 2);
  * path.  Returns the file id or -1 with err_set(). */
 hid_t h5u_open_read(const char *path);
 
-/* Run load(arg) - a whole load of the file at path, its result freed -
- * in a child process first, so that a file HDF5 itself crashes on gets an
- * error instead of taking rnr and the workspace down (h5-rehearse.c says
- * why).  0 when the child ended normally (the caller then loads for
- * real; HDF5's errors are its to report); -1 with err_set() when HDF5
- * crashed or did not finish within the time limit (HDF5 loops for ever
- * on some files), or the child was interrupted.  Inside the child, and
- * with RNR_H5_REHEARSAL=off in the environment (fuzzing: the fuzzer must
- * see crashes where they happen), returns 0 at once; the limit is 5 s
- * plus 1 s per 20 MB of file, or RNR_H5_REHEARSAL=N seconds. */
-int h5u_rehearse(const char *path, void (*load)(void *), void *arg);
-
 /* Does loc hold a link called name?  1, 0, or -1 with err_set(). */
 int h5u_has_link(hid_t loc, const char *name);
 

@@ -5,7 +5,6 @@
  * optimiser moments.  The rest of struct job is per-step scratch that a
  * step overwrites before reading (row_pos is all -1 between steps). */
 #include "job-state.h"
-#include "args.h"
 #include "err.h"
 #include "h5-util.h"
 #include "job.h"
@@ -13,6 +12,7 @@
 #include "obj-cache.h"
 #include "obj-loss.h"
 #include "obj-mlp.h"
+#include "parse.h"
 
 #include <float.h>
 #include <inttypes.h>

@@ -202,3 +202,16 @@ size_t mat_find_nonfinite(const struct mat *m)
 {
 	return floats_find_nonfinite(m->data, m->rows * m->cols);
 }
+
+size_t mat_count_zero_rows(const struct mat *f)
+{
+	size_t z = 0;
+	for (size_t i = 0; i < f->rows; i++) {
+		const float *r = mat_row(f, i);
+		size_t k = 0;
+		while (k < f->cols && r[k] == 0.0f)
+			k++;
+		z += k == f->cols;
+	}
+	return z;
+}

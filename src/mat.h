@@ -62,6 +62,10 @@ size_t mat_normalize_rows(struct mat *m, size_t *first_zero);
 /* Index of the first non-finite value, or SIZE_MAX if all are finite. */
 size_t mat_find_nonfinite(const struct mat *m);
 size_t floats_find_nonfinite(const float *x, size_t n);
+
+/* Rows of f that are all zero (a zero row stays zero through
+ * normalisation and is reported, never divided by). */
+size_t mat_count_zero_rows(const struct mat *f);
 /* "NaN", "+Inf" or "-Inf": how messages name a value that is not finite. */
 const char *nonfinite_name(float v);
 

@@ -4,7 +4,7 @@
  * labels, labels int64 [n] with an n_classes attribute. */
 #include "obj-bank.h"
 #include "err.h"
-#include "h5-cache.h"
+#include "h5-array.h"
 #include "h5-util.h"
 #include "obj-cache.h"
 
@@ -77,7 +77,7 @@ static void describe_norms(const struct mat *psi, FILE *out)
 	if (psi->rows)
 		fprintf(out, "  row norms: min %.4g, mean %.4g, max %.4g\n", lo,
 			sum / (double)psi->rows, hi);
-	size_t z = cache_zero_rows(psi);
+	size_t z = mat_count_zero_rows(psi);
 	if (z)
 		fprintf(out, "  all-zero rows: %zu\n", z);
 }
@@ -99,7 +99,7 @@ static int bank_save(const struct obj *o, hid_t g)
 			      b->psi.data) < 0)
 		return -1;
 	if (b->labels)
-		return h5_cache_write_labels(g, b->labels, b->psi.rows, b->n_classes);
+		return h5_array_write_labels(g, b->labels, b->psi.rows, b->n_classes);
 	return 0;
 }
 
@@ -115,13 +115,13 @@ static struct obj *bank_load(hid_t g, const char *name)
 		return NULL;
 	}
 	snprintf(what, sizeof what, "%s: %s/psi", file, path);
-	int rc = h5_cache_read_matrix(g, "psi", what, &b->psi);
+	int rc = h5_array_read_matrix(g, "psi", what, &b->psi);
 	int has = rc == 0 ? h5u_has_link(g, "labels") : 0;
 	if (has < 0)
 		rc = -1;
 	if (rc == 0 && has) {
 		snprintf(what, sizeof what, "%s: %s/labels", file, path);
-		rc = h5_cache_read_labels(g, "labels", b->psi.rows, what, &b->labels,
+		rc = h5_array_read_labels(g, "labels", b->psi.rows, what, &b->labels,
 					  &b->n_classes);
 	}
 	if (rc < 0) {

@@ -7,71 +7,63 @@
  * and `load` of the file as a feature cache would find the split too. */
 #include "obj-cache.h"
 #include "err.h"
+#include "h5-array.h"
 #include "h5-cache.h"
 #include "h5-util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void attr_free(struct attr *a, size_t n)
+struct cache *cache_adopt(struct cache_split *s)
 {
-	if (!a)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		free(a[i].key);
-		h5u_strings_free(a[i].v, a[i].n);
+	struct cache *c = calloc(1, sizeof *c);
+	if (!c || obj_init(&c->base, &cache_type, s->name) < 0) {
+		if (!c)
+			err_nomem("cache", sizeof *c);
+		free(c);
+		h5_cache_split_free(s);
+		return NULL;
 	}
-	free(a);
+	if (s->note)
+		obj_set_note(&c->base, "%s", s->note);
+	c->n = s->n;
+	c->m = s->m;
+	c->model = s->model;
+	c->feat = s->feat;
+	c->zero_rows = s->zero_rows;
+	c->labels = s->labels;
+	c->n_classes = s->n_classes;
+	c->attr = s->attr;
+	c->n_attr = s->n_attr;
+	free(s->name);
+	free(s->note);
+	memset(s, 0, sizeof *s);
+	return c;
 }
 
-int attr_copy(struct attr **dst, const struct attr *src, size_t n)
+int cache_adopt_all(struct cache_split *s, size_t n, struct cache ***out)
 {
-	*dst = NULL;
-	if (n == 0)
-		return 0;
-	struct attr *a = calloc(n, sizeof *a);
-	if (!a) {
-		err_nomem("attributes", n * sizeof *a);
-		return -1;
+	struct cache **c = calloc(n ? n : 1, sizeof *c);
+	size_t done = 0;
+	if (!c)
+		err_nomem("caches", n * sizeof *c);
+	while (c && done < n && (c[done] = cache_adopt(&s[done])))
+		done++;
+	if (done < n) {
+		while (done > 0)
+			obj_free(&c[--done]->base);
+		free(c);
+		c = NULL;
 	}
-	for (size_t i = 0; i < n; i++) {
-		a[i].key = strdup(src[i].key);
-		a[i].v = calloc(src[i].n ? src[i].n : 1, sizeof *a[i].v);
-		int ok = a[i].key && a[i].v;
-		for (size_t k = 0; ok && k < src[i].n; k++) {
-			ok = (a[i].v[k] = strdup(src[i].v[k])) != NULL;
-			a[i].n = k + ok;
-		}
-		if (!ok) {
-			attr_free(a, i + 1);
-			err_nomem("attributes", strlen(src[i].key) + 1);
-			return -1;
-		}
-	}
-	*dst = a;
-	return 0;
+	h5_cache_splits_free(s, n);
+	*out = c;
+	return c ? 0 : -1;
 }
 
 struct cache *cache_new(const char *name, size_t n, size_t m)
 {
-	struct cache *c = calloc(1, sizeof *c);
-	if (!c || obj_init(&c->base, &cache_type, name) < 0) {
-		if (!c)
-			err_nomem("cache", sizeof *c);
-		free(c);
-		return NULL;
-	}
-	c->n = n;
-	c->m = m;
-	c->model = calloc(m ? m : 1, sizeof *c->model);
-	c->feat = calloc(m ? m : 1, sizeof *c->feat);
-	c->zero_rows = calloc(m ? m : 1, sizeof *c->zero_rows);
-	if (!c->model || !c->feat || !c->zero_rows) {
-		err_nomem("cache models", m * (sizeof *c->model + sizeof *c->feat));
-		obj_free(&c->base);
-		return NULL;
-	}
-	return c;
+	struct cache_split s;
+	return h5_cache_split_init(&s, name, n, m) < 0 ? NULL : cache_adopt(&s);
 }
 
 long cache_model_index(const struct cache *c, const char *model)
@@ -126,19 +118,6 @@ int cache_select_models(const struct cache *c, const char *list, size_t *idx, si
 	return 0;
 }
 
-size_t cache_zero_rows(const struct mat *f)
-{
-	size_t z = 0;
-	for (size_t i = 0; i < f->rows; i++) {
-		const float *r = mat_row(f, i);
-		size_t k = 0;
-		while (k < f->cols && r[k] == 0.0f)
-			k++;
-		z += k == f->cols;
-	}
-	return z;
-}
-
 /* copy rows idx[0..k) of src (checked < src->rows by the caller) into dst */
 static int take_mat_rows(struct mat *dst, const struct mat *src, const size_t *idx,
 			 size_t k, const char *what)
@@ -165,7 +144,7 @@ struct cache *cache_take_rows(const struct cache *c, const char *name,
 			err_nomem("model name", strlen(c->model[j]) + 1);
 			rc = -1;
 		} else if ((rc = take_mat_rows(&s->feat[j], &c->feat[j], idx, k, "cache rows")) == 0)
-			s->zero_rows[j] = cache_zero_rows(&s->feat[j]);
+			s->zero_rows[j] = mat_count_zero_rows(&s->feat[j]);
 	}
 	if (rc == 0 && c->labels) {
 		if (!(s->labels = malloc(k ? k * sizeof *s->labels : 1))) {
@@ -177,7 +156,7 @@ struct cache *cache_take_rows(const struct cache *c, const char *name,
 		s->n_classes = c->n_classes;
 	}
 	if (rc == 0)
-		rc = attr_copy(&s->attr, c->attr, c->n_attr);
+		rc = h5_attr_copy(&s->attr, c->attr, c->n_attr);
 	if (rc < 0) {
 		if (s)
 			obj_free(&s->base);
@@ -192,17 +171,13 @@ struct cache *cache_take_rows(const struct cache *c, const char *name,
 static void cache_free(struct obj *o)
 {
 	struct cache *c = (struct cache *)o;
-	for (size_t j = 0; j < c->m; j++) {
-		if (c->model)
-			free(c->model[j]);
-		if (c->feat && c->feat[j].data)
-			mat_free(&c->feat[j]);
-	}
-	free(c->model);
-	free(c->feat);
-	free(c->zero_rows);
-	free(c->labels);
-	attr_free(c->attr, c->n_attr);
+	/* back into the plain arrays it was adopted from: one way to free them */
+	struct cache_split s = {
+		.n = c->n, .m = c->m, .model = c->model, .feat = c->feat,
+		.zero_rows = c->zero_rows, .labels = c->labels, .n_classes = c->n_classes,
+		.attr = c->attr, .n_attr = c->n_attr,
+	};
+	h5_cache_split_free(&s);
 	obj_fini(o);
 	free(c);
 }
@@ -352,7 +327,7 @@ static int cache_save(const struct obj *o, hid_t g)
 		rc = -1;
 	}
 	if (rc == 0 && c->labels)
-		rc = h5_cache_write_labels(g, c->labels, c->n, c->n_classes);
+		rc = h5_array_write_labels(g, c->labels, c->n, c->n_classes);
 	if (rc == 0)
 		rc = save_attrs(c, g);
 	return rc;
@@ -361,7 +336,10 @@ static int cache_save(const struct obj *o, hid_t g)
 static struct obj *cache_load(hid_t g, const char *name)
 {
 	/* saved rows are normalised already: keep every bit as saved */
-	struct cache *c = h5_cache_read_group(g, name, 0);
+	struct cache_split s;
+	if (h5_cache_read_group(g, name, 0, &s) < 0)
+		return NULL;
+	struct cache *c = cache_adopt(&s);
 	return c ? &c->base : NULL;
 }
 

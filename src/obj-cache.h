@@ -5,16 +5,9 @@
 
 #include <stdint.h>
 
+#include "h5-cache.h"
 #include "mat.h"
 #include "obj.h"
-
-/* A string-valued attribute carried from the file (numbers are rendered as
- * text); arrays keep their elements. */
-struct attr {
-	char *key;
-	size_t n;
-	char **v; /* [n] */
-};
 
 struct cache {
 	struct obj base;
@@ -30,6 +23,16 @@ struct cache {
 };
 
 extern const struct obj_type cache_type;
+
+/* The cache object made of the plain arrays of s (h5-cache.h), which it
+ * takes over without a copy: s is left empty, also when this fails (NULL
+ * with err_set(), everything s held freed). */
+struct cache *cache_adopt(struct cache_split *s);
+
+/* cache_adopt() of s[0..n), all or nothing: 0 with *out a malloc'd array
+ * of n caches, or -1 with err_set() and nothing left.  The array s is
+ * freed either way. */
+int cache_adopt_all(struct cache_split *s, size_t n, struct cache ***out);
 
 /* An empty cache of n rows, m models (names, feat, zero_rows allocated and
  * zeroed; matrices not yet).  NULL with err_set() on OOM. */
@@ -48,18 +51,8 @@ int cache_select_models(const struct cache *c, const char *list, size_t *idx, si
 struct cache *cache_take_rows(const struct cache *c, const char *name,
 			      const size_t *idx, size_t k);
 
-/* Rows of f that are all zero (a zero row stays zero through
- * normalisation and is reported, never divided by). */
-size_t cache_zero_rows(const struct mat *f);
-
 /* The `show` lines about labels (count, classes, rows per class for up to
  * 32 classes); shared with banks. */
 void cache_describe_labels(const int64_t *labels, size_t n, size_t n_classes, FILE *out);
-
-/* Free n attributes and the array itself (NULL is fine). */
-void attr_free(struct attr *a, size_t n);
-/* Deep copy of src[0..n) into a new array *dst (NULL when n is 0).
- * 0, or -1 with err_set() and *dst NULL. */
-int attr_copy(struct attr **dst, const struct attr *src, size_t n);
 
 #endif

@@ -1,8 +1,6 @@
 /* obj.c - the object header and the registry of object types. */
 #include "obj.h"
 #include "err.h"
-#include "obj-bank.h"
-#include "obj-cache.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

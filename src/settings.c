@@ -1,6 +1,6 @@
 /* settings.c - the settings table (see settings.h). */
 #include "settings.h"
-#include "args.h"
+#include "parse.h"
 #include "err.h"
 #include "par.h"
 

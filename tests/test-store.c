@@ -7,6 +7,7 @@
  * and a bank with known values) for tests/test-store-h5py.sh to read. */
 #include "err.h"
 #include "h5-cache.h"
+#include "h5-rehearse.h"
 #include "h5-store.h"
 #include "h5-util.h"
 #include "obj-bank.h"
@@ -39,6 +40,15 @@ static const char *in_tmp(const char *name)
 	k = (k + 1) % 4;
 	snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
 	return buf[k];
+}
+
+/* a cache file's splits as cache objects, as `load` makes them */
+static int load_caches(const char *path, const char *prefix, struct cache ***c, size_t *n)
+{
+	struct cache_split *s;
+	if (h5_cache_load(path, prefix, &s, n) < 0)
+		return -1;
+	return cache_adopt_all(s, *n, c);
 }
 
 static hid_t new_file(const char *name)
@@ -237,7 +247,7 @@ static void test_good(void)
 	write_good("good.h5");
 	struct cache **c = NULL;
 	size_t n = 0;
-	int rc = h5_cache_load(in_tmp("good.h5"), NULL, &c, &n);
+	int rc = load_caches(in_tmp("good.h5"), NULL, &c, &n);
 	tap_ok(rc == 0 && n == 2, "good.h5 loads as 2 caches (%s)", rc ? err_msg() : "ok");
 	if (rc != 0 || n != 2)
 		return;
@@ -252,7 +262,7 @@ static void test_good(void)
 	tap_ok(!strcmp(shape, "6 x (2+3)"), "shape of mixed dims: '%s'", shape);
 	free_caches(c, n);
 
-	rc = h5_cache_load(in_tmp("good.h5"), "fm", &c, &n);
+	rc = load_caches(in_tmp("good.h5"), "fm", &c, &n);
 	tap_ok(rc == 0 && n == 2 && !strcmp(c[1]->base.name, "fm.train"),
 	       "`as fm` names the caches fm.test, fm.train");
 	if (rc == 0)
@@ -269,7 +279,7 @@ static void test_float64(void)
 	H5Fclose(f);
 	struct cache **c = NULL;
 	size_t n = 0;
-	int rc = h5_cache_load(in_tmp("f64.h5"), "x", &c, &n);
+	int rc = load_caches(in_tmp("f64.h5"), "x", &c, &n);
 	tap_ok(rc == 0 && n == 1, "float64 features load (%s)", rc ? err_msg() : "ok");
 	if (rc)
 		return;
@@ -287,7 +297,7 @@ static void expect_fail(const char *name, const char *what, const char *const *w
 {
 	struct cache **c = (struct cache **)&tmpdir; /* sentinels: must stay */
 	size_t n = 777;
-	int rc = h5_cache_load(in_tmp(name), NULL, &c, &n);
+	int rc = load_caches(in_tmp(name), NULL, &c, &n);
 	int ok = rc == -1 && c == (struct cache **)&tmpdir && n == 777;
 	const char *missing = NULL;
 	for (size_t i = 0; words[i] && !missing; i++)
@@ -516,7 +526,7 @@ static void test_round_trip(void)
 {
 	struct cache **c = NULL;
 	size_t nc = 0;
-	if (h5_cache_load(in_tmp("good.h5"), "toy", &c, &nc) < 0) {
+	if (load_caches(in_tmp("good.h5"), "toy", &c, &nc) < 0) {
 		printf("Bail out! %s\n", err_msg());
 		exit(1);
 	}
@@ -543,7 +553,7 @@ static void test_round_trip(void)
 	/* a saved cache group is itself a split of a feature cache file */
 	struct cache **again = NULL;
 	size_t na = 0;
-	rc = h5_cache_load(in_tmp("run1.h5"), "r", &again, &na);
+	rc = load_caches(in_tmp("run1.h5"), "r", &again, &na);
 	tap_ok(rc == 0 && na == 1 && !strcmp(again[0]->base.name, "r.toy.train") &&
 	       diff_normalised(&again[0]->feat[1], train_alpha) <= 1e-6,
 	       "the saved file loads as a feature cache too (%s)",
@@ -666,7 +676,7 @@ static int write_for_h5py(const char *path)
 	write_good("good.h5");
 	struct cache **c = NULL;
 	size_t nc = 0;
-	if (h5_cache_load(in_tmp("good.h5"), "toy", &c, &nc) < 0) {
+	if (load_caches(in_tmp("good.h5"), "toy", &c, &nc) < 0) {
 		fprintf(stderr, "test-store: %s\n", err_msg());
 		return 1;
 	}
@@ -701,7 +711,7 @@ static void test_rehearsal_keeps_offsets(void)
 	char line[64];
 	int got = fgets(line, sizeof line, f) != NULL;
 	unsetenv("RNR_H5_REHEARSAL"); /* "off" would fork no child to test */
-	int rc = h5u_rehearse(path, exit_in_child, NULL);
+	int rc = h5_rehearse(path, exit_in_child, NULL);
 	size_t rest = 0;
 	while (fgets(line, sizeof line, f))
 		rest++;

@@ -34,13 +34,11 @@ static inline void fuzz_h5_failed(void)
 
 static inline void fuzz_h5_load(const char *path)
 {
-	struct cache **c = NULL;
+	struct cache_split *c = NULL;
 	size_t n = 0;
 	err_clear();
 	if (h5_cache_load(path, "f", &c, &n) == 0) {
-		for (size_t i = 0; i < n; i++)
-			obj_free(&c[i]->base);
-		free(c);
+		h5_cache_splits_free(c, n);
 	} else {
 		fuzz_h5_failed();
 	}
