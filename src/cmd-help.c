@@ -1,6 +1,7 @@
 /* cmd-help.c - `help` and `help CMD`, both read from the command table. */
 #include "args.h"
 #include "cmd-list.h"
+#include "cmd-table.h"
 #include "err.h"
 #include "session.h"
 

@@ -12,16 +12,4 @@ extern const struct cmd cmd_restore;
 extern const struct cmd cmd_svd, cmd_nnhist, cmd_probe;
 extern const struct cmd cmd_plot, cmd_export;
 
-struct session;
-struct args;
-
-/* Save the objects named by a's positionals to path (the work of `save`,
- * shared with `export ... format=h5`); refuses objects a running job uses.
- * 0 or -1 with err_set(). */
-int cmd_save_objects(struct session *s, const struct args *a, const char *path);
-
-/* `save * to FILE`: every object, the settings and the stopped job to path
- * as a workspace file (ws-file.h).  0 or -1 with err_set(). */
-int cmd_save_workspace(struct session *s, const struct args *a, const char *path);
-
 #endif

@@ -1,6 +1,8 @@
 /* cmd-load.c - `load` (feature caches and saved objects) and `save`. */
 #include "args.h"
 #include "cmd-list.h"
+#include "cmd-ws.h"
+#include "cmd-load.h"
 #include "err.h"
 #include "h5-cache.h"
 #include "h5-layout.h"

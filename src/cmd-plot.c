@@ -9,6 +9,7 @@
 #include "args.h"
 #include "chart.h"
 #include "cmd-list.h"
+#include "cmd-load.h"
 #include "err.h"
 #include "npy.h"
 #include "session.h"

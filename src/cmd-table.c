@@ -1,6 +1,6 @@
 /* cmd-table.c - the one table of commands and lookup by unique prefix.
  * Adding a command is one line here (plus its cmd-*.c file). */
-#include "cmd.h"
+#include "cmd-table.h"
 #include "cmd-list.h"
 #include "err.h"
 

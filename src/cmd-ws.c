@@ -2,6 +2,7 @@
  * whole workspace to a file and back (`save * to FILE`, restore). */
 #include "args.h"
 #include "cmd-list.h"
+#include "cmd-ws.h"
 #include "err.h"
 #include "job.h"
 #include "obj-bank.h"

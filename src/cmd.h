@@ -44,8 +44,5 @@ struct cmd {
 /* Every command, in the order `help` lists them; NULL-terminated. */
 extern const struct cmd *const cmd_table[];
 
-/* The command named name or by a unique prefix of it; NULL with err_set()
- * naming the candidates when ambiguous or "unknown command". */
-const struct cmd *cmd_lookup(const char *name);
 
 #endif

@@ -2,7 +2,7 @@
  * (see fe-common.h).  Completion knows nothing of commands beyond the
  * table: it reads the descriptors' completion kinds and option keys. */
 #include "fe-common.h"
-#include "cmd.h"
+#include "cmd-table.h"
 #include "err.h"
 
 #include <readline/history.h>

@@ -10,16 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-void jobrun_live_init(struct jobrun_live *l)
-{
-	atomic_init(&l->stop, 0);
-	atomic_init(&l->abort, 0);
-	atomic_init(&l->running, 0);
-	atomic_init(&l->done, 0);
-	atomic_init(&l->total, 0);
-	atomic_init(&l->epoch, 0);
-}
-
 static double now_seconds(void)
 {
 	struct timespec ts;

@@ -2,10 +2,9 @@
 #include "session.h"
 #include "args.h"
 #include "cmd-parse.h"
-#include "cmd.h"
+#include "cmd-table.h"
 #include "err.h"
 #include "job.h"
-#include "job-run.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -62,6 +61,16 @@ void session_fail(struct session *s)
 	 * tolerate early errors and then turn it on for what must not fail */
 	if (s->set.bail)
 		s->bailed = 1;
+}
+
+void session_live_init(struct jobrun_live *l)
+{
+	atomic_init(&l->stop, 0);
+	atomic_init(&l->abort, 0);
+	atomic_init(&l->running, 0);
+	atomic_init(&l->done, 0);
+	atomic_init(&l->total, 0);
+	atomic_init(&l->epoch, 0);
 }
 
 int session_should_stop(const struct session *s)

@@ -6,6 +6,8 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "settings.h"
@@ -17,8 +19,22 @@
 #define SESSION_MAX_LINE 65536
 
 struct job;
-struct jobrun_live;
 struct chart;
+
+/* The progress of the running job (job-run.h runs it), shared between the
+ * worker (writes the progress) and the UI thread (writes stop and abort).  Counters are published with relaxed stores:
+ * each is a number for display, read on its own. */
+struct jobrun_live {
+	atomic_int stop;        /* UI: stop the running job at its next step */
+	atomic_int abort;       /* UI: stop the rest of the line or script too */
+	atomic_int running;     /* worker: a job is stepping */
+	atomic_size_t done;     /* worker: steps done of the job (all runs) */
+	atomic_size_t total;    /* worker: steps of the whole job */
+	atomic_size_t epoch;    /* worker: the epoch being run, 0-based */
+};
+
+/* All zero: no job, nothing asked of it. */
+void session_live_init(struct jobrun_live *l);
 
 struct session {
 	struct ws ws;

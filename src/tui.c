@@ -527,7 +527,7 @@ static int tui_open(struct tui *t, struct session *s)
 	t->s = s;
 	t->wake[0] = t->wake[1] = t->err_pipe[0] = t->err_pipe[1] = t->saved_fd2 = -1;
 	pthread_mutex_init(&t->lock, NULL);
-	jobrun_live_init(&t->live);
+	session_live_init(&t->live);
 	setlocale(LC_CTYPE, "");
 	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	if (make_pipe(t->wake) < 0 || make_pipe(t->err_pipe) < 0 ||

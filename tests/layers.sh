@@ -133,7 +133,7 @@ done
 # the table's order is the one README's "Layout of the code" gives
 order=$(sed 's/#.*//' "$table" | awk 'NF { printf "%s ", $1 }')
 doc=$(sed -n '/^Layout of the code/,/^[A-Z][a-z]* [a-z]*$/p' "$top/README" |
-	sed -n 's/^    \([a-z]*\) *[0-9]* .*/\1/p' | tr '\n' ' ')
+	sed -n 's/^    [0-9]\. \([a-z]*\) .*/\1/p' | tr '\n' ' ')
 check "README gives the layers in the table's order" "$order" "$doc"
 echo "1..$n"
 [ "$failed" = 0 ]

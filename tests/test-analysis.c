@@ -145,7 +145,12 @@ static void log_spaced(double *s, size_t k, double decades)
 
 /* Why the Gram matrix is formed in double: the same path in float (SSYRK,
  * SSYEVD) on a [n x 64] matrix spanning 8 decades loses the small values
- * that the double path keeps.  v: dgesdd's values. */
+ * that the double path keeps.  Below sigma_1 * 1e-4 the squared value is
+ * under 1e-8 sigma_1^2, i.e. below float's rounding of the Gram's largest
+ * entries (2^-24 = 6e-8), so no summation order can keep it; nearer the
+ * top the float error depends on how the BLAS accumulates (3.4e-4 at
+ * 1e-3 sigma_1 on Zen4's OpenBLAS), which a test must not assume.
+ * v: dgesdd's values. */
 static void test_float_gram_loses(const struct mat *a, const double *v)
 {
 	size_t d = a->cols;
@@ -153,13 +158,13 @@ static void test_float_gram_loses(const struct mat *a, const double *v)
 	cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)a->rows, 1.0f, a->data,
 		    (int)d, 0.0f, g, (int)d);
 	must(LAPACKE_ssyevd(LAPACK_COL_MAJOR, 'N', 'L', (int)d, g, (int)d, w) == 0, "ssyevd");
-	/* the first value below 1e-3 sigma_1 */
+	/* the first value below 1e-4 sigma_1 */
 	size_t i = 0;
-	while (v[i] >= 1e-3 * v[0])
+	while (v[i] >= 1e-4 * v[0])
 		i++;
 	double fl = w[d - 1 - i] > 0 ? sqrt(w[d - 1 - i]) : 0.0, rel = fabs(fl - v[i]) / v[i];
-	tap_ok(rel > 1e-3, "the Gram path in float would be off by %.3g (relative) at sigma_%zu "
-	       "= %.2g sigma_1 (want > 1e-3: why it runs in double)", rel, i + 1, v[i] / v[0]);
+	tap_ok(rel > 1e-2, "the Gram path in float would be off by %.3g (relative) at sigma_%zu "
+	       "= %.2g sigma_1 (want > 1e-2: why it runs in double)", rel, i + 1, v[i] / v[0]);
 	free(g);
 	free(w);
 }

@@ -204,7 +204,7 @@ static void check_job(void)
 	s.out = fopen("/dev/null", "w");
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	struct jobrun_live live;
-	jobrun_live_init(&live);
+	session_live_init(&live);
 	s.lock = &lock;
 	s.live = &live;
 	s.job = j;

@@ -2,7 +2,7 @@
  * ';', options, keywords, and errors that name the column or the usage. */
 #include "args.h"
 #include "cmd-parse.h"
-#include "cmd.h"
+#include "cmd-table.h"
 #include "err.h"
 #include "tap.h"
 

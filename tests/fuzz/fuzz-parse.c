@@ -3,7 +3,7 @@
  * token must lie inside the line: its column in range and no word longer
  * than the line. */
 #include "cmd-parse.h"
-#include "cmd.h"
+#include "cmd-table.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,7 +5,7 @@
  * (mlp, train, infer, continue, probe) is skipped whole.  Output goes to
  * /dev/null; a fresh session per input. */
 #include "cmd-parse.h"
-#include "cmd.h"
+#include "cmd-table.h"
 #include "fuzz.h"
 #include "obj-cache.h"
 #include "session.h"
