@@ -70,6 +70,8 @@ static int resolve(struct session *s, const char *word, struct source *src)
 				list, buf);
 		return -1;
 	}
+	if (cache_need_resident(c, "this analysis") < 0)
+		return -1;
 	src->m = &c->feat[j];
 	src->labels = c->labels;
 	src->n_classes = c->n_classes;

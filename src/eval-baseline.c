@@ -23,17 +23,30 @@ struct bank *baseline_average(const struct cache *c, const char *name,
 				c->model[MODEL(t)], c->feat[MODEL(t)].cols);
 			return NULL;
 		}
+	/* a block of rows at a time (a streamed cache is read in one pass);
+	 * each value sums the models in model order, as row by row would */
+	size_t rows = cache_block_rows(c, MODEL(0), (size_t)1 << 20);
 	struct bank *b = bank_for(c, name, d);
-	if (!b)
+	float *z = b ? mat_alloc_floats(rows * d, "average buffer") : NULL;
+	if (!z) {
+		if (b)
+			obj_free(&b->base);
 		return NULL;
-	for (size_t i = 0; i < c->n; i++) {
-		float *out = mat_row(&b->psi, i);
+	}
+	for (size_t r0 = 0; r0 < c->n; r0 += rows) {
+		size_t nr = c->n - r0 < rows ? c->n - r0 : rows;
 		for (size_t t = 0; t < k; t++) {
-			const float *z = mat_row(&c->feat[MODEL(t)], i);
-			for (size_t col = 0; col < d; col++)
-				out[col] += z[col];
+			if (cache_read_block(c, MODEL(t), r0, nr, z) < 0) {
+				mat_free_floats(z);
+				obj_free(&b->base);
+				return NULL;
+			}
+			float *out = mat_row(&b->psi, r0);
+			for (size_t i = 0; i < nr * d; i++)
+				out[i] += z[i];
 		}
 	}
+	mat_free_floats(z);
 #undef MODEL
 	size_t first_zero;
 	mat_normalize_rows(&b->psi, &first_zero);
@@ -43,6 +56,8 @@ struct bank *baseline_average(const struct cache *c, const char *name,
 
 struct bank *baseline_concat(const struct cache *c, const char *name)
 {
+	if (cache_need_resident(c, "concat") < 0)
+		return NULL;
 	size_t d = 0;
 	for (size_t j = 0; j < c->m; j++)
 		d += c->feat[j].cols;
@@ -74,7 +89,11 @@ struct bank *baseline_single(const struct cache *c, const char *model, const cha
 	struct bank *b = bank_for(c, name, c->feat[j].cols);
 	if (!b)
 		return NULL;
-	memcpy(b->psi.data, c->feat[j].data, mat_bytes(&c->feat[j]));
+	/* a streamed cache is read in one pass */
+	if (cache_read_block(c, (size_t)j, 0, c->n, b->psi.data) < 0) {
+		obj_free(&b->base);
+		return NULL;
+	}
 	obj_set_note(&b->base, "model %s of %s (normalised)", model, c->base.name);
 	return b;
 }
