@@ -184,13 +184,11 @@ static int open_model(struct h5_stream *s, size_t j)
 	return 0;
 }
 
-/* read model j once: finite values, all-zero rows counted */
-static int check_model(struct h5_stream *s, size_t j, size_t *zero_rows)
+/* read model j once into buf (room for CHECK_BYTES and a chunk): finite
+ * values, all-zero rows counted */
+static int check_model(struct h5_stream *s, size_t j, float *buf, size_t *zero_rows)
 {
 	size_t d = s->dim[j], rows = h5_stream_block_rows(s, j, CHECK_BYTES);
-	float *buf = mat_alloc_floats(rows * d, "the streamed cache's check buffer");
-	if (!buf)
-		return -1;
 	int rc = 0;
 	*zero_rows = 0;
 	for (size_t r0 = 0; rc == 0 && r0 < s->n; r0 += rows) {
@@ -209,7 +207,6 @@ static int check_model(struct h5_stream *s, size_t j, size_t *zero_rows)
 		struct mat v = { nr, d, buf };
 		*zero_rows += mat_count_zero_rows(&v);
 	}
-	mat_free_floats(buf);
 	return rc;
 }
 
@@ -243,17 +240,30 @@ struct h5_stream *h5_stream_open(hid_t f, const char *file, const char *path,
 		h5_stream_close(s);
 		return NULL;
 	}
-	for (size_t j = 0; j < m; j++) {
+	int rc = 0;
+	for (size_t j = 0; rc == 0 && j < m; j++) {
 		s->dim[j] = dim[j];
 		if (!(s->model[j] = strdup(model[j]))) {
 			err_nomem("model name", strlen(model[j]) + 1);
-			h5_stream_close(s);
-			return NULL;
+			rc = -1;
+		} else {
+			rc = open_model(s, j);
 		}
-		if (open_model(s, j) < 0 || check_model(s, j, &zero_rows[j]) < 0) {
-			h5_stream_close(s);
-			return NULL;
-		}
+	}
+	/* one buffer for every model's pass */
+	size_t floats = 0;
+	for (size_t j = 0; rc == 0 && j < m; j++)
+		if (h5_stream_block_rows(s, j, CHECK_BYTES) * dim[j] > floats)
+			floats = h5_stream_block_rows(s, j, CHECK_BYTES) * dim[j];
+	float *buf = rc == 0 ? mat_alloc_floats(floats, "the streamed cache's check buffer")
+			     : NULL;
+	rc = buf ? 0 : -1;
+	for (size_t j = 0; rc == 0 && j < m; j++)
+		rc = check_model(s, j, buf, &zero_rows[j]);
+	mat_free_floats(buf);
+	if (rc < 0) {
+		h5_stream_close(s);
+		return NULL;
 	}
 	s->read = 0;
 	return s;

@@ -131,22 +131,21 @@ static int job_alloc(struct job *j)
 	return losshist_reserve(j->loss, j->cfg.epochs * j->steps_per_epoch);
 }
 
-/* `set memory` below one batch (its bank rows and targets): refused here
- * with the sizes, rather than by whichever allocation comes first */
-static int check_batch_cap(const struct job *j)
+int job_check_batch_cap(const struct job_cfg *cfg, const struct cache *c,
+			const struct mlpset *mlps, size_t d)
 {
-	size_t cap = mat_memory_cap(), floats = j->bank->psi.cols;
+	size_t cap = mat_memory_cap(), floats = d;
 	if (!cap)
 		return 0;
-	for (size_t k = 0; k < j->mlps->m; k++)
-		floats += j->cache->feat[j->model_of[k]].cols;
-	double bytes = (double)j->cfg.batch * (double)floats * sizeof(float);
+	for (size_t k = 0; k < mlps->m; k++) /* = the targets' dims (mlpset_check_fit) */
+		floats += mlps->shape[k].dim[mlps->shape[k].depth];
+	double bytes = (double)cfg->batch * (double)floats * sizeof(float);
 	if (bytes <= (double)cap)
 		return 0;
 	err_set("the memory cap (set memory) of %.1f MiB is smaller than one batch of %s: "
 		"%zu rows x %zu floats (bank rows and targets) = %.1f MiB; raise the cap or "
-		"lower batch=", (double)cap / (1 << 20), j->cache->base.name, j->cfg.batch,
-		floats, bytes / (1 << 20));
+		"lower batch=", (double)cap / (1 << 20), c->base.name, cfg->batch, floats,
+		bytes / (1 << 20));
 	return -1;
 }
 
@@ -170,8 +169,8 @@ struct job *job_new(const struct job_cfg *cfg, struct cache *c, struct mlpset *m
 	j->loss = loss;
 	j->steps_per_epoch = (c->n + cfg->batch - 1) / cfg->batch;
 	rng_seed(&j->shuffle, cfg->seed, 2);
-	if (job_alloc(j) < 0 || mlpset_check_fit(mlps, c, bank->psi.cols, j->model_of) < 0 ||
-	    check_batch_cap(j) < 0 ||
+	if (job_check_batch_cap(cfg, c, mlps, bank->psi.cols) < 0 || job_alloc(j) < 0 ||
+	    mlpset_check_fit(mlps, c, bank->psi.cols, j->model_of) < 0 ||
 	    !(j->rows = rowsrc_new(c, j->model_of, mlps->m, cfg->batch))) {
 		job_free(j);
 		return NULL;

@@ -93,6 +93,12 @@ struct job *job_new(const struct job_cfg *cfg, struct cache *c, struct mlpset *m
 		    struct bank *bank, struct losshist *loss);
 void job_free(struct job *j);
 
+/* -1 with err_set() giving the sizes when the memory cap (`set memory`,
+ * mat.h) is below one batch of cfg over c and mlps with bank dim d (its
+ * bank rows and targets); job_new() checks it too, callers may first. */
+int job_check_batch_cap(const struct job_cfg *cfg, const struct cache *c,
+			const struct mlpset *mlps, size_t d);
+
 /* Advance one step.  Returns 1 when the job has finished, 0 otherwise,
  * -1 with err_set() when a streamed cache could not be read (the step is
  * not taken: the job is as it was, and may be stepped again). */

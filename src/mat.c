@@ -2,6 +2,7 @@
 #include "mat.h"
 #include "err.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,11 @@ static size_t memory_cap;
 
 void mat_set_memory_cap(size_t bytes)
 {
+	/* under a cap, large blocks are mapped and unmapped on free, always:
+	 * glibc's dynamic threshold would otherwise serve them from the heap
+	 * once one was freed, and keep them resident after they are freed */
+	if (bytes && !memory_cap)
+		mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	memory_cap = bytes;
 }
 
