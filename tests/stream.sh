@@ -133,6 +133,17 @@ good, diff = same_bits("mc.h5", "sc.h5")
 ok(rc1 == 0 and rc2 == 0 and good, "save of a streamed cache writes the same datasets as in memory",
    out + str(diff))
 
+# the spectrum: the Gram accumulated over blocks read from disk
+svd = "svd c.train:m0 as s0\nsvd c.test:m1 method=gram normalize=off as s1\nsave s0 s1 to %s\n"
+rc1, out1, _ = run("svdmem", "load gz.h5 as c\n" + svd % "svdmem.h5")
+rc2, out2, _ = run("svdstr", "load gz.h5 as c stream\n" + svd % "svdstr.h5" +
+                   "svd c.train:m0 method=svd as s2\n")
+good, diff = same_bits("svdmem.h5", "svdstr.h5")
+ok(rc1 == 0 and good, "svd (Gram) of a streamed cache = in memory, bit for bit",
+   out1 + out2 + str(diff))
+ok("method=svd of a 3000 x 128 matrix on disk: only the Gram path of a tall matrix" in out2,
+   "svd method=svd of a streamed cache: a clear error", out2)
+
 # bad input
 rc, out, _ = run("bad", "load gz.h5 as c stream\nmlp c.train depth=2 seed=1 as dec\n"
                  "set memory 100K\ntrain dec c.train bank=psi epochs=1 batch=512\nlist\n"
