@@ -11,7 +11,11 @@
  * A prefetch thread reads the next batch into the other buffer while the
  * step runs: rowsrc_prefetch() asks for it, rowsrc_fetch() waits for it
  * (or reads it there and then when it was not asked for).  Resident: the
- * two buffers and one staging chunk (rowsrc_bytes()). */
+ * two buffers and one staging chunk (rowsrc_bytes()).  The buffers are
+ * allocated once, in rowsrc_new(); HDF5 itself allocates as it reads, so a
+ * streamed step is not allocation-free the way an in-memory one is.  The
+ * first batch of an epoch is read when the epoch starts (its order is not
+ * drawn before), so one batch per epoch waits for its rows. */
 #ifndef RNR_JOB_ROWS_H
 #define RNR_JOB_ROWS_H
 
