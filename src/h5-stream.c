@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* rows of one hyperslab of an unfiltered dataset, at most */
 #define RUN_ROWS 256
@@ -23,7 +24,25 @@ struct h5_stream {
 	size_t *unit;        /* [m] rows per chunk (filtered), else RUN_ROWS */
 	int *whole;          /* [m] 1: read whole chunks (the dataset has filters) */
 	uint64_t read;       /* bytes read */
+	int fd;              /* the file's descriptor (HDF5's), -1 if unknown */
+	struct stat st;      /* its size and times when it was checked */
 };
+
+/* A file written over since the load (truncated, rewritten in place)
+ * would be read as zeros past its end or as other data: refused. */
+static int check_unchanged(const struct h5_stream *s)
+{
+	struct stat now;
+	if (s->fd < 0 || fstat(s->fd, &now) < 0)
+		return 0;
+	if (now.st_size == s->st.st_size && now.st_mtim.tv_sec == s->st.st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == s->st.st_mtim.tv_nsec)
+		return 0;
+	err_set("%s: the file changed on disk since it was loaded with `stream` (now %lld "
+		"bytes, was %lld); load it again", s->file, (long long)now.st_size,
+		(long long)s->st.st_size);
+	return -1;
+}
 
 const char *h5_stream_file(const struct h5_stream *s)
 {
@@ -81,7 +100,7 @@ static int read_raw(struct h5_stream *s, size_t j, size_t r0, size_t nr, float *
 
 int h5_stream_block(struct h5_stream *s, size_t j, size_t r0, size_t nr, float *out)
 {
-	if (read_raw(s, j, r0, nr, out) < 0)
+	if (check_unchanged(s) < 0 || read_raw(s, j, r0, nr, out) < 0)
 		return -1;
 	struct mat v = { nr, s->dim[j], out };
 	size_t first;
@@ -102,6 +121,8 @@ int h5_stream_rows(struct h5_stream *s, size_t j, const uint32_t *idx, size_t b,
 		   uint64_t *key, float *stage)
 {
 	size_t d = s->dim[j], u = s->unit[j];
+	if (check_unchanged(s) < 0)
+		return -1;
 	for (size_t r = 0; r < b; r++)
 		key[r] = (uint64_t)idx[r] << 24 | r;
 	qsort(key, b, sizeof *key, key_cmp);
@@ -234,12 +255,22 @@ struct h5_stream *h5_stream_open(hid_t f, const char *file, const char *path,
 	}
 	for (size_t j = 0; j < m; j++)
 		s->dset[j] = -1;
+	s->fd = -1;
 	/* a file id of its own, which outlives the loader's */
 	if ((s->f = H5Freopen(f)) < 0) {
 		h5u_err("%s: cannot reopen for streaming", file);
 		h5_stream_close(s);
 		return NULL;
 	}
+	/* the sec2 driver (HDF5's default) hands out an int descriptor */
+	void *handle = NULL;
+	hid_t fapl = H5Fget_access_plist(s->f);
+	int sec2 = fapl >= 0 && H5Pget_driver(fapl) == H5FD_SEC2;
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	if (sec2 && H5Fget_vfd_handle(s->f, H5P_DEFAULT, &handle) >= 0 && handle &&
+	    fstat(*(int *)handle, &s->st) == 0)
+		s->fd = *(int *)handle;
 	int rc = 0;
 	for (size_t j = 0; rc == 0 && j < m; j++) {
 		s->dim[j] = dim[j];

@@ -170,5 +170,24 @@ with h5py.File(os.path.join(tmp, "nan.h5"), "w") as f:
 rc, out, _ = run("nan", "load nan.h5 as c stream\nlist\n")
 ok("nan.h5: /train/features/a: row 211, column 2 (counting from 0) is NaN" in out and
    "c.train" not in out, "NaN in a streamed file: refused at load naming row and column", out)
+# a streamed file truncated after the load: refused, not read as zeros
+import shutil
+shutil.copy("gz.h5", "trunc.h5")
+p = subprocess.Popen([rnr, "-n"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                     stderr=subprocess.STDOUT, text=True)
+p.stdin.write("load trunc.h5 as c stream\nmlp c.train depth=2 seed=1 as dec\necho loaded\n")
+p.stdin.flush()
+seen = ""
+while "loaded" not in seen:
+    line = p.stdout.readline()
+    if not line:
+        break
+    seen += line
+os.truncate("trunc.h5", os.path.getsize("trunc.h5") // 2)
+out, _ = p.communicate("train dec c.train bank=psi epochs=1 batch=100\nsingle c.train m0 as s\n"
+                       "list\n")
+ok("train: trunc.h5: the file changed on disk since it was loaded with `stream`" in out and
+   "single: trunc.h5: the file changed on disk" in out and "psi" not in out,
+   "a streamed file changed after the load: a clear error, nothing added", seen + out)
 print("1..%d" % n_test)
 EOF
