@@ -5,6 +5,7 @@
 #include "err.h"
 #include "eval-knn.h"
 #include "obj-bank.h"
+#include "obj-cache.h"
 #include "obj-table.h"
 #include "session.h"
 
@@ -46,28 +47,95 @@ static int parse_opts(const struct args *a, struct knn_opts *o)
 	return args_double(a, "T", o->temperature, 1e-6, 1e6, &o->temperature);
 }
 
-/* Evaluates train against test and appends a row per k to t. */
+/* One side of a pair: a bank, or CACHE:MODEL (streamed or not). */
+struct side {
+	const char *name;
+	const struct mat *m;      /* the rows, NULL for a streamed cache */
+	const struct cache *c;    /* a cache's, or NULL */
+	size_t model;
+	const int64_t *labels;
+	size_t n_classes;
+	const char *note;
+	struct mat copy;          /* a streamed test side read whole */
+};
+
+static int read_model_rows(void *ctx, size_t i0, size_t nr, float *out)
+{
+	const struct side *sd = ctx;
+	return cache_read_block(sd->c, sd->model, i0, nr, out);
+}
+
+static int get_side(struct session *s, const char *name, struct side *sd)
+{
+	memset(sd, 0, sizeof *sd);
+	sd->name = name;
+	const char *colon = strchr(name, ':');
+	if (!colon) {
+		struct bank *b = ws_get(&s->ws, name, &bank_type);
+		if (!b)
+			return -1;
+		*sd = (struct side){ name, &b->psi, NULL, 0, b->labels, b->n_classes,
+				     b->base.note, { 0, 0, NULL } };
+		return 0;
+	}
+	char cname[WS_NAME_MAX];
+	snprintf(cname, sizeof cname, "%.*s", (int)(colon - name), name);
+	const struct cache *c = ws_get(&s->ws, cname, &cache_type);
+	if (!c)
+		return -1;
+	long j = cache_model_index(c, colon + 1);
+	if (j < 0) {
+		err_set("cache %s has no model '%s'", cname, colon + 1);
+		return -1;
+	}
+	*sd = (struct side){ name, c->stream ? NULL : &c->feat[j], c, (size_t)j, c->labels,
+			     c->n_classes, c->base.note, { 0, 0, NULL } };
+	return 0;
+}
+
+static size_t side_cols(const struct side *sd)
+{
+	return sd->m ? sd->m->cols : sd->c->feat[sd->model].cols;
+}
+
+/* Evaluates train against test and appends a row per k to t.  A streamed
+ * train side is read in tiles (knn_eval_rows); a streamed test side, as
+ * small as test sets are, is read whole. */
 static int eval_pair(struct session *s, const char *train_name, const char *test_name,
 		     const struct knn_opts *o, struct knntable *t)
 {
-	struct bank *tr = ws_get(&s->ws, train_name, &bank_type);
-	struct bank *te = tr ? ws_get(&s->ws, test_name, &bank_type) : NULL;
-	if (!tr || !te)
+	struct side tr, te;
+	if (get_side(s, train_name, &tr) < 0 || get_side(s, test_name, &te) < 0)
 		return -1;
-	if (!tr->labels || !te->labels) {
-		const struct bank *b = tr->labels ? te : tr;
+	if (!tr.labels || !te.labels) {
+		const struct side *b = tr.labels ? &te : &tr;
 		/* the note names the cache it came from, the one loaded without labels */
-		err_set("%s has no labels (%s): k-NN accuracy needs labels on both banks",
-			b->base.name, b->base.note ? b->base.note : "made without");
+		err_set("%s has no labels (%s): k-NN accuracy needs labels on both %s",
+			b->name, b->note ? b->note : "made without",
+			tr.c || te.c ? "sides" : "banks");
 		return -1;
 	}
-	if (tr->psi.cols != te->psi.cols) {
-		err_set("%s has %zu dims, %s has %zu", tr->base.name, tr->psi.cols,
-			te->base.name, te->psi.cols);
+	if (side_cols(&tr) != side_cols(&te)) {
+		err_set("%s has %zu dims, %s has %zu", train_name, side_cols(&tr), test_name,
+			side_cols(&te));
 		return -1;
+	}
+	if (!te.m) {
+		if (mat_init(&te.copy, te.c->n, side_cols(&te), "the streamed test rows") < 0)
+			return -1;
+		if (cache_read_block(te.c, te.model, 0, te.c->n, te.copy.data) < 0) {
+			mat_free(&te.copy);
+			return -1;
+		}
+		te.m = &te.copy;
 	}
 	struct knn_result r;
-	if (knn_eval(&r, &tr->psi, tr->labels, tr->n_classes, &te->psi, te->labels, o) < 0)
+	struct knn_rows rows = { tr.c ? tr.c->n : 0, side_cols(&tr), read_model_rows, &tr };
+	int rc = tr.m ? knn_eval(&r, tr.m, tr.labels, tr.n_classes, te.m, te.labels, o)
+		      : knn_eval_rows(&r, &rows, tr.labels, tr.n_classes, te.m, te.labels, o);
+	if (te.copy.data)
+		mat_free(&te.copy);
+	if (rc < 0)
 		return -1;
 	for (size_t i = 0; i < r.n_k; i++) {
 		struct knn_row row = { (char *)train_name, (char *)test_name, r.k[i], r.n_test,
@@ -146,7 +214,9 @@ static int compare_exec(struct session *s, const struct args *a)
 	"vissl (k 200, sigma 0.1) or moco (k 200, T 0.1).  Neighbours with equal\n" \
 	"similarity are taken in train-row order.  Memory is bounded by blocks of\n" \
 	"1024 test x 4096 train rows, never n_test x n_train.  Classes come from\n" \
-	"the train labels.  `as NAME` keeps the table as an object."
+	"the train labels.  `as NAME` keeps the table as an object.  A side may\n" \
+	"also be CACHE:MODEL, one model of a cache; of a streamed cache (`load ...\n" \
+	"stream`) the train rows are read a tile at a time, the same table."
 
 const struct cmd cmd_knn = {
 	.name = "knn",

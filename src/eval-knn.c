@@ -188,6 +188,8 @@ struct topk_pass {
 	const struct mat *train;
 	const float *train_inv; /* NULL: train rows as they are */
 	const float *test_rows;
+	const struct knn_rows *src; /* train rows read from here (train->data NULL) */
+	int failed;                 /* a read of src failed (err_set() by it) */
 };
 
 static void topk_scan_rows(void *ctx, size_t lo, size_t hi, size_t chunk)
@@ -206,23 +208,32 @@ static void topk_scan_rows(void *ctx, size_t lo, size_t hi, size_t chunk)
 static void rerank_rows(void *ctx, size_t lo, size_t hi, size_t chunk)
 {
 	(void)chunk;
-	const struct topk_pass *p = ctx;
+	struct topk_pass *p = ctx;
 	size_t d = p->train->cols;
-	for (size_t r = lo; r < hi; r++) {
+	/* streamed: each candidate's row read on its own into p->tile */
+	float *t = p->src ? (float *)p->tile : NULL;
+	for (size_t r = lo; r < hi && !p->failed; r++) {
 		struct knn_nb *h = p->nb + r * p->slots;
 		const float *x = p->test_rows + r * d;
-		for (size_t i = 0; i < p->cap; i++)
-			h[i].sim = dot_d(x, mat_row(p->train, h[i].idx),
+		for (size_t i = 0; i < p->cap; i++) {
+			if (t && p->src->read(p->src->ctx, h[i].idx, 1, t) < 0) {
+				p->failed = 1;
+				return;
+			}
+			h[i].sim = dot_d(x, t ? t : mat_row(p->train, h[i].idx),
 					 p->train_inv ? p->train_inv[h[i].idx] : 1.0f, d);
+		}
 		for (size_t i = p->cap / 2; i-- > 0;)
 			heap_sift_down(h, p->cap, i);
 		heap_sort_best_first(h, p->cap);
 	}
 }
 
-int knn_topk(struct knn_nb *nb, size_t slots, size_t k, const struct mat *train,
-	const float *train_inv, const float *test_rows, size_t n_rows, size_t block_train,
-	float *tile)
+/* knn_topk() of the train rows in train, or read from src into tbuf
+ * [block_train x d] a tile at a time (train then only gives the shape) */
+static int topk(struct knn_nb *nb, size_t slots, size_t k, const struct mat *train,
+	const struct knn_rows *src, float *tbuf, const float *train_inv,
+	const float *test_rows, size_t n_rows, size_t block_train, float *tile)
 {
 	size_t n_train = train->rows, d = train->cols;
 	if (k == 0 || n_rows == 0 || block_train == 0 || n_train == 0 || d == 0) {
@@ -244,17 +255,33 @@ int knn_topk(struct knn_nb *nb, size_t slots, size_t k, const struct mat *train,
 	size_t bn = block_train < n_train ? block_train : n_train;
 	for (size_t j0 = 0; j0 < n_train; j0 += bn) {
 		size_t nj = n_train - j0 < bn ? n_train - j0 : bn;
+		if (src && src->read(src->ctx, j0, nj, tbuf) < 0)
+			return -1;
 		/* tile [n_rows x nj] = test_rows [n_rows x d] . train[j0..]^T [d x nj] */
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
 			(int)n_rows, (int)nj, (int)d, 1.0f, test_rows, (int)d,
-			mat_row(train, j0), (int)d, 0.0f, tile, (int)nj);
+			src ? tbuf : mat_row(train, j0), (int)d, 0.0f, tile, (int)nj);
 		struct topk_pass p = { nb, slots, cap, j0 < cap ? j0 : cap, tile, nj, j0,
-				       train, train_inv, test_rows };
+				       train, train_inv, test_rows, NULL, 0 };
 		par_for(n_rows, 16, 1, topk_scan_rows, &p);
 	}
-	struct topk_pass p = { nb, slots, cap, 0, NULL, 0, 0, train, train_inv, test_rows };
-	par_for(n_rows, 16, 1, rerank_rows, &p);
-	return 0;
+	struct topk_pass p = { nb, slots, cap, 0, tbuf, 0, 0, train, train_inv, test_rows, src,
+			       0 };
+	/* streamed: on this thread, whose error message the caller reads (the
+	 * rows are independent: the same result) */
+	if (src)
+		rerank_rows(&p, 0, n_rows, 0);
+	else
+		par_for(n_rows, 16, 1, rerank_rows, &p);
+	return p.failed ? -1 : 0;
+}
+
+int knn_topk(struct knn_nb *nb, size_t slots, size_t k, const struct mat *train,
+	const float *train_inv, const float *test_rows, size_t n_rows, size_t block_train,
+	float *tile)
+{
+	return topk(nb, slots, k, train, NULL, NULL, train_inv, test_rows, n_rows, block_train,
+		    tile);
 }
 
 /* ---- votes over a best-first neighbour list --------------------------- */
@@ -372,7 +399,8 @@ static int check_args(const struct mat *train, const int64_t *train_labels,
 	if (check_labels(train_labels, train->rows, n_classes, "train") < 0 ||
 	    check_labels(test_labels, test->rows, n_classes, "test") < 0)
 		return -1;
-	if (check_finite(train, "train") < 0 || check_finite(test, "test") < 0)
+	/* a streamed train side was checked when it was loaded */
+	if ((train->data && check_finite(train, "train") < 0) || check_finite(test, "test") < 0)
 		return -1;
 	return 0;
 }
@@ -419,7 +447,8 @@ static int ws_reserve(size_t *total, size_t n1, size_t n2, size_t size, size_t *
 
 /* ---- the blocked path -------------------------------------------------- */
 
-int knn_eval(struct knn_result *res, const struct mat *train,
+/* knn_eval() of train, or (src) of the train rows src reads */
+static int eval(struct knn_result *res, const struct mat *train, const struct knn_rows *src,
 	const int64_t *train_labels, size_t n_classes, const struct mat *test,
 	const int64_t *test_labels, const struct knn_opts *o)
 {
@@ -440,13 +469,14 @@ int knn_eval(struct knn_result *res, const struct mat *train,
 	 * [n_classes] | normalize: the train rows' inverse norms [n_train] and
 	 * a block of normalised test rows [bt x d] */
 	size_t d = train->cols, nrm = o->normalize ? 1 : 0;
-	size_t total = 0, off_tile, off_nb, off_cnt, off_sc, off_inv, off_rows;
+	size_t total = 0, off_tile, off_nb, off_cnt, off_sc, off_inv, off_rows, off_tb;
 	if (ws_reserve(&total, bt, bn, sizeof(float), &off_tile) < 0 ||
 	    ws_reserve(&total, bt, slots, sizeof(struct knn_nb), &off_nb) < 0 ||
 	    ws_reserve(&total, n_classes, 1, sizeof(size_t), &off_cnt) < 0 ||
 	    ws_reserve(&total, n_classes, 1, sizeof(double), &off_sc) < 0 ||
 	    ws_reserve(&total, n_train * nrm, 1, sizeof(float), &off_inv) < 0 ||
-	    ws_reserve(&total, bt * nrm, d, sizeof(float), &off_rows) < 0) {
+	    ws_reserve(&total, bt * nrm, d, sizeof(float), &off_rows) < 0 ||
+	    ws_reserve(&total, src ? bn : 0, d, sizeof(float), &off_tb) < 0) {
 		err_set("k-NN: workspace size overflows (%zu x %zu tile, %zu slots, %zu classes)",
 			bt, bn, slots, n_classes);
 		return -1;
@@ -464,7 +494,16 @@ int knn_eval(struct knn_result *res, const struct mat *train,
 	double *score = (double *)(ws + off_sc);              /* [n_classes] */
 	float *train_inv = nrm ? (float *)(ws + off_inv) : NULL; /* [n_train] */
 	float *rows = (float *)(ws + off_rows);               /* [bt x d] */
-	if (train_inv)
+	float *tbuf = src ? (float *)(ws + off_tb) : NULL;    /* [bn x d] */
+	for (size_t j0 = 0; src && train_inv && j0 < n_train; j0 += bn) {
+		struct mat v = { n_train - j0 < bn ? n_train - j0 : bn, d, tbuf };
+		if (src->read(src->ctx, j0, v.rows, tbuf) < 0) {
+			free(ws);
+			return -1;
+		}
+		mat_row_inv_norms(&v, train_inv + j0);
+	}
+	if (train_inv && !src)
 		mat_row_inv_norms(train, train_inv);
 	memset(count, 0, n_classes * sizeof *count);
 	for (size_t c = 0; c < n_classes; c++)
@@ -479,7 +518,7 @@ int knn_eval(struct knn_result *res, const struct mat *train,
 			mat_rows_normalized(rows, test, i0, ni);
 			x = rows;
 		}
-		if (knn_topk(nb, slots, kc, train, train_inv, x, ni, bn, tile) < 0) {
+		if (topk(nb, slots, kc, train, src, tbuf, train_inv, x, ni, bn, tile) < 0) {
 			free(ws);
 			return -1;
 		}
@@ -496,6 +535,21 @@ int knn_eval(struct knn_result *res, const struct mat *train,
 	free(ws);
 	fill_result(res, o, n_train, n_test, ok_maj, ok_wtd);
 	return 0;
+}
+
+int knn_eval(struct knn_result *res, const struct mat *train,
+	const int64_t *train_labels, size_t n_classes, const struct mat *test,
+	const int64_t *test_labels, const struct knn_opts *o)
+{
+	return eval(res, train, NULL, train_labels, n_classes, test, test_labels, o);
+}
+
+int knn_eval_rows(struct knn_result *res, const struct knn_rows *train,
+	const int64_t *train_labels, size_t n_classes, const struct mat *test,
+	const int64_t *test_labels, const struct knn_opts *o)
+{
+	struct mat shape = { train->n, train->d, NULL };
+	return eval(res, &shape, train, train_labels, n_classes, test, test_labels, o);
 }
 
 /* ---- the naive oracle -------------------------------------------------- */

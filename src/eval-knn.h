@@ -123,6 +123,24 @@ int knn_eval(struct knn_result *res, const struct mat *train,
 	const int64_t *train_labels, size_t n_classes, const struct mat *test,
 	const int64_t *test_labels, const struct knn_opts *o);
 
+/* Train rows [n x d] that are not in memory (a streamed cache's model):
+ * read(ctx, i0, nr, out) fills out [nr x d]; 0, or -1 with err_set(). */
+struct knn_rows {
+	size_t n, d;
+	int (*read)(void *ctx, size_t i0, size_t nr, float *out);
+	void *ctx;
+};
+
+/* knn_eval() with the train side read a tile of block_train rows at a
+ * time (once per block of test rows, and once for the norms) and each
+ * candidate row read again for the re-ranking: the same GEMM tiles and
+ * the same double re-ranking, so the same table as knn_eval() of the
+ * same rows in memory.  The values are not checked for NaN (a streamed
+ * cache was, at load). */
+int knn_eval_rows(struct knn_result *res, const struct knn_rows *train,
+	const int64_t *train_labels, size_t n_classes, const struct mat *test,
+	const int64_t *test_labels, const struct knn_opts *o);
+
 /* The oracle of knn_eval: the same contract, computed one test row at a
  * time with double-precision dot products, a full sort of all n_train
  * neighbours and unshifted exp(sim / T) weights; block sizes are ignored.

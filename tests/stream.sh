@@ -144,6 +144,17 @@ ok(rc1 == 0 and good, "svd (Gram) of a streamed cache = in memory, bit for bit",
 ok("method=svd of a 3000 x 128 matrix on disk: only the Gram path of a tall matrix" in out2,
    "svd method=svd of a streamed cache: a clear error", out2)
 
+# k-NN with the train side streamed in tiles (20000 rows: 5 tiles of 4096)
+knn = ("knn c.train:m0 c.test:m0 k=10,20,200 as k0\n"
+       "compare c.train:m3/c.test:m3 c.train:m1/c.test:m2 k=20 as k1\nsave k0 k1 to %s\n")
+rc1, out1, _ = run("knnmem", "load big.h5 as c\n" + knn % "knnmem.h5")
+rc2, out2, _ = run("knnstr", "set memory 72M\nload big.h5 as c stream\n" + knn % "knnstr.h5")
+good, diff = same_bits("knnmem.h5", "knnstr.h5")
+ok(rc1 == 0 and rc2 == 0 and good and
+   [l for l in out1.splitlines() if " -> " in l] == [l for l in out2.splitlines() if " -> " in l],
+   "knn/compare with a streamed train side = in memory (the tables, bit for bit)",
+   out1 + out2 + str(diff))
+
 # bad input
 rc, out, _ = run("bad", "load gz.h5 as c stream\nmlp c.train depth=2 seed=1 as dec\n"
                  "set memory 100K\ntrain dec c.train bank=psi epochs=1 batch=512\nlist\n"
