@@ -5,6 +5,7 @@
 #include "h5-store.h"
 #include "err.h"
 #include "h5-rehearse.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 
 #include <dirent.h>

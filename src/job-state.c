@@ -6,6 +6,7 @@
  * step overwrites before reading (row_pos is all -1 between steps). */
 #include "job-state.h"
 #include "err.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 #include "job.h"
 #include "obj-bank.h"
