@@ -1,5 +1,5 @@
-/* tui.c - the full-screen UI's main loop, layout, terminal and signals
- * (see tui.h; struct tui below says which thread touches what).
+/* tui.c - the full-screen UI's main loop, layout and terminal (see tui.h;
+ * struct tui below says which thread touches what).
  *
  * One loop on the UI thread waits in poll() on the terminal, a self-pipe
  * (written by signal handlers and the worker) and the captured stderr.  It
@@ -8,7 +8,8 @@
  * at once after a key, ten times a second while the worker runs.  Before a
  * frame, tui_update() copies what the panes show from the workspace, but
  * only when it gets the session lock at once; otherwise the last copy
- * stays on screen.  Signal handlers only set flags and write the pipe. */
+ * stays on screen.  Signal handlers (tui-signal.c) only set flags and
+ * write the pipe. */
 #include "config.h"
 
 #include "tui.h"
@@ -17,6 +18,7 @@
 #include "tui-input.h"
 #include "tui-panes.h"
 #include "tui-scrollback.h"
+#include "tui-signal.h"
 #include "tui-view.h"
 #include "err.h"
 #include "fe-common.h"
@@ -27,12 +29,10 @@
 #include <locale.h>
 #include <poll.h>
 #include <readline/readline.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <term.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,105 +71,8 @@ struct tui {
 static void tui_message(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void tui_request_quit(struct tui *t);
 
-/* ---- signals: flags and the self-pipe only ---- */
-
-static volatile sig_atomic_t sig_int, sig_term;
-static volatile int wake_wr = -1;
-static struct sigaction old_int, old_term, old_hup, old_winch;
-static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-#define N_FATAL (sizeof fatal_sigs / sizeof fatal_sigs[0])
-static struct sigaction old_fatal[N_FATAL];
-/* what a fatal signal writes to put the terminal back (no curses calls) */
-static struct termios saved_tio;
-static int have_tio;
-static char restore_seq[256];
-static size_t restore_len;
 /* for exit() from elsewhere */
 static struct tui *active;
-
-static void wake(void)
-{
-	int fd = wake_wr;
-	if (fd >= 0) {
-		ssize_t r = write(fd, "s", 1);
-		(void)r;
-	}
-}
-
-static void on_signal(int sig)
-{
-	int e = errno;
-	if (sig == SIGINT)
-		sig_int = 1;
-	else
-		sig_term = sig;
-	wake();
-	errno = e;
-}
-
-/* curses' own SIGWINCH handler queues KEY_RESIZE; this one also wakes the
- * loop, in whatever thread the signal landed. */
-static void on_winch(int sig)
-{
-	int e = errno;
-	if (old_winch.sa_flags & SA_SIGINFO) {
-		if (old_winch.sa_sigaction)
-			old_winch.sa_sigaction(sig, NULL, NULL);
-	} else if (old_winch.sa_handler != SIG_DFL && old_winch.sa_handler != SIG_IGN) {
-		old_winch.sa_handler(sig);
-	}
-	wake();
-	errno = e;
-}
-
-static void on_fatal(int sig)
-{
-	ssize_t r = write(STDOUT_FILENO, restore_seq, restore_len);
-	(void)r;
-	if (have_tio)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns at once */
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);
-	sa.sa_handler = on_winch;
-	sigaction(SIGWINCH, &sa, &old_winch);
-	sa.sa_handler = on_fatal;
-	sa.sa_flags = SA_RESETHAND;
-	for (size_t i = 0; i < N_FATAL; i++)
-		sigaction(fatal_sigs[i], &sa, &old_fatal[i]);
-}
-
-static void restore_signals(void)
-{
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
-	sigaction(SIGWINCH, &old_winch, NULL);
-	for (size_t i = 0; i < N_FATAL; i++)
-		sigaction(fatal_sigs[i], &old_fatal[i], NULL);
-}
-
-static void add_cap(const char *cap)
-{
-	char *s = tigetstr(cap);
-	if (!s || s == (char *)-1)
-		return;
-	size_t n = strlen(s);
-	if (restore_len + n < sizeof restore_seq) {
-		memcpy(restore_seq + restore_len, s, n);
-		restore_len += n;
-	}
-}
 
 /* ---- small helpers ---- */
 
@@ -484,8 +387,7 @@ static void close_terminal(struct tui *t)
 		close(t->saved_fd2);
 		t->saved_fd2 = -1;
 	}
-	restore_signals();
-	wake_wr = -1;
+	tui_signals_restore();
 }
 
 static void at_exit(void)
@@ -496,7 +398,7 @@ static void at_exit(void)
 
 static int open_terminal(struct tui *t)
 {
-	have_tio = tcgetattr(STDIN_FILENO, &saved_tio) == 0;
+	tui_fatal_save_tty();
 	t->in.tty_out = stdout;
 	t->in.tty_in = stdin;
 	fflush(stdout); /* what ~/.rnrrc printed goes out before the screen */
@@ -515,17 +417,14 @@ static int open_terminal(struct tui *t)
 	if (color && start_color() != OK)
 		color = 0;
 	tui_theme_init(&t->view.th, color);
-	restore_len = 0;
-	add_cap("sgr0");
-	add_cap("cnorm");
-	add_cap("rmcup");
+	static const char *const restore[] = { "sgr0", "cnorm", "rmcup", NULL };
+	tui_fatal_restore_caps(restore);
 	/* stderr into the scrollback: nothing may scribble over the screen */
 	fflush(stderr);
 	t->saved_fd2 = dup(STDERR_FILENO);
 	if (t->saved_fd2 >= 0)
 		dup2(t->err_pipe[1], STDERR_FILENO);
-	wake_wr = t->wake[1];
-	install_signals();
+	tui_signals_install(t->wake[1]);
 	layout(&t->view.lay, LINES, COLS);
 	return 0;
 }
@@ -649,7 +548,7 @@ static void tui_close(struct tui *t)
  * terminal.  A worker that does not come back is left to the exit. */
 static int on_term(struct tui *t)
 {
-	int sig = sig_term;
+	int sig = tui_signal_term();
 	atomic_store_explicit(&t->live.abort, 1, memory_order_relaxed);
 	atomic_store_explicit(&t->live.stop, 1, memory_order_relaxed);
 	if (tui_exec_wait(&t->exec, 3.0) < 0) {
@@ -683,12 +582,11 @@ int tui_run(struct session *s)
 		while (read(t->wake[0], drain, sizeof drain) > 0)
 			;
 		scrollback_feed_fd(t->view.sb, t->err_pipe[0]);
-		if (sig_term) {
+		if (tui_signal_term()) {
 			rc = on_term(t);
 			break;
 		}
-		if (sig_int) {
-			sig_int = 0;
+		if (tui_signal_take_int()) {
 			on_ctrl_c(t);
 		}
 		int keyed = read_keys(t);
