@@ -83,7 +83,7 @@ static int single_exec(struct session *s, const struct args *a)
 
 const struct cmd cmd_avg = {
 	.name = "avg",
-	.usage = "avg CACHE [models=A,B,...] [dim=D] [init=pad|proj] [proj_seed=S] as NAME",
+	.usage = "avg CACHE [models=A,B,...] [dim=D] [init=proj|pad] [proj_seed=S] as NAME",
 	.summary = "Bank of the average of the normalised features (the paper's baseline)",
 	.help = "psi_i = normalise(sum_j z_i^(j)), over all models or those listed.  This\n"
 		"is also the initial bank of `train` and `infer`.  The bank has dim=D dims\n"

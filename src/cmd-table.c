@@ -28,6 +28,7 @@ const struct cmd *const cmd_table[] = {
 	&cmd_stop,
 	&cmd_knn,
 	&cmd_compare,
+	&cmd_sweep,
 	&cmd_svd,
 	&cmd_nnhist,
 	&cmd_probe,

@@ -9,6 +9,7 @@
 #include "obj-spectrum.h"
 #include "obj-hist.h"
 #include "obj-probe.h"
+#include "obj-sweep.h"
 
 const struct obj_type *const obj_types[] = {
 	&cache_type,
@@ -19,5 +20,6 @@ const struct obj_type *const obj_types[] = {
 	&spectrum_type,
 	&hist_type,
 	&probe_type,
+	&sweep_type,
 	NULL,
 };
