@@ -12,5 +12,6 @@ extern const struct cmd cmd_restore;
 extern const struct cmd cmd_svd, cmd_nnhist, cmd_probe;
 extern const struct cmd cmd_plot, cmd_export;
 extern const struct cmd cmd_confusion, cmd_explain, cmd_neighbours;
+extern const struct cmd cmd_sweep;
 
 #endif

@@ -31,6 +31,7 @@ const struct cmd *const cmd_table[] = {
 	&cmd_confusion,
 	&cmd_explain,
 	&cmd_neighbours,
+	&cmd_sweep,
 	&cmd_svd,
 	&cmd_nnhist,
 	&cmd_probe,

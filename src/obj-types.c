@@ -10,6 +10,7 @@
 #include "obj-hist.h"
 #include "obj-probe.h"
 #include "obj-confusion.h"
+#include "obj-sweep.h"
 
 const struct obj_type *const obj_types[] = {
 	&cache_type,
@@ -21,5 +22,6 @@ const struct obj_type *const obj_types[] = {
 	&hist_type,
 	&probe_type,
 	&confusion_type,
+	&sweep_type,
 	NULL,
 };
