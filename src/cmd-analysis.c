@@ -28,14 +28,26 @@ struct source {
 	size_t n_classes;
 	char name[2 * WS_NAME_MAX];
 	const char *note;       /* a bank's provenance (names its cache), or NULL */
+	const struct cache *streamed; /* m is model `model` of this streamed cache */
+	size_t model;
 };
 
+/* resolve_any(), refusing a streamed cache: what reads it whole */
+static int resolve_any(struct session *s, const char *word, struct source *src);
 static int resolve(struct session *s, const char *word, struct source *src)
+{
+	if (resolve_any(s, word, src) < 0)
+		return -1;
+	return src->streamed ? cache_need_resident(src->streamed, "this analysis") : 0;
+}
+
+static int resolve_any(struct session *s, const char *word, struct source *src)
 {
 	char buf[2 * WS_NAME_MAX];
 	snprintf(buf, sizeof buf, "%s", word);
 	snprintf(src->name, sizeof src->name, "%s", word);
 	src->note = NULL;
+	src->streamed = NULL;
 	char *model = strchr(buf, ':');
 	if (model)
 		*model++ = '\0';
@@ -70,6 +82,8 @@ static int resolve(struct session *s, const char *word, struct source *src)
 				list, buf);
 		return -1;
 	}
+	src->streamed = c->stream ? c : NULL;
+	src->model = (size_t)j;
 	src->m = &c->feat[j];
 	src->labels = c->labels;
 	src->n_classes = c->n_classes;
@@ -109,6 +123,17 @@ static int keep(struct session *s, struct obj *o)
 	return 0;
 }
 
+struct stream_ctx {
+	const struct cache *c;
+	size_t model;
+};
+
+static int read_rows(void *ctx, size_t i0, size_t nr, float *out)
+{
+	const struct stream_ctx *sc = ctx;
+	return cache_read_block(sc->c, sc->model, i0, nr, out);
+}
+
 static int svd_exec(struct session *s, const struct args *a)
 {
 	static const char *const methods[] = { "auto", "gram", "svd", NULL };
@@ -117,7 +142,7 @@ static int svd_exec(struct session *s, const struct args *a)
 	char buf[3 * WS_NAME_MAX];
 	const char *name;
 	if (args_choice(a, "method", methods, 0, &method) < 0 ||
-	    args_bool(a, "normalize", 1, &normalize) < 0 || resolve(s, a->pos[0], &src) < 0 ||
+	    args_bool(a, "normalize", 1, &normalize) < 0 || resolve_any(s, a->pos[0], &src) < 0 ||
 	    !(name = target_name(s, a, a->pos[0], ".svd", buf, sizeof buf)))
 		return -1;
 	const struct mat *m = src.m;
@@ -130,7 +155,13 @@ static int svd_exec(struct session *s, const struct args *a)
 	enum spectrum_method used;
 	size_t zero;
 	struct spectrum *sp = NULL;
-	if (spectrum_compute(sigma, m, normalize, (enum spectrum_method)method, &used, &zero) == 0)
+	/* a streamed cache: the Gram accumulated over blocks read from disk */
+	struct stream_ctx sc = { src.streamed, src.model };
+	struct spectrum_rows rows = { m->rows, m->cols, read_rows, &sc };
+	if ((src.streamed ? spectrum_compute_rows(sigma, &rows, normalize,
+						  (enum spectrum_method)method, &used, &zero)
+			  : spectrum_compute(sigma, m, normalize, (enum spectrum_method)method,
+					     &used, &zero)) == 0)
 		sp = spectrum_new(name, src.name, m->rows, m->cols, sigma, normalize, used, zero);
 	free(sigma);
 	if (!sp) {

@@ -41,6 +41,8 @@ static void report_cache(FILE *out, const struct cache *c)
 		fprintf(out, ", labels in %zu classes", c->n_classes);
 	else
 		fputs(", no labels", out);
+	if (c->stream)
+		fputs(", streamed from disk", out);
 	fputc('\n', out);
 	for (size_t j = 0; j < c->m; j++)
 		if (c->zero_rows[j])
@@ -73,8 +75,18 @@ static int load_exec(struct session *s, const struct args *a)
 			    args_str(a, "labelfile", NULL), args_str(a, "models", NULL),
 			    args_str(a, "splits", NULL) };
 	int layout = layout_wanted(&l);
+	int stream = a->n_pos == 2;
+	if (stream && strcmp(a->pos[1], "stream") != 0) {
+		err_set("load: unexpected '%s' after the file (did you mean `stream`?)", a->pos[1]);
+		return -1;
+	}
+	if (stream && layout) {
+		err_set("load %s stream: streaming reads one HDF5 cache file, not a pattern, "
+			"features=/labels= layout or .npy/.npz", path);
+		return -1;
+	}
 	/* `as NAME` always reads splits (a saved cache group is a split too) */
-	int is_objects = as || layout ? 0 : h5_store_is_objects(path);
+	int is_objects = as || layout || stream ? 0 : h5_store_is_objects(path);
 	if (is_objects < 0)
 		return -1;
 	if (is_objects)
@@ -92,7 +104,8 @@ static int load_exec(struct session *s, const struct args *a)
 	struct cache_split *sp;
 	struct cache **c;
 	size_t n;
-	if ((layout ? layout_load(&l, prefix, &sp, &n) : h5_cache_load(path, prefix, &sp, &n)) < 0 ||
+	if ((layout ? layout_load(&l, prefix, &sp, &n)
+		    : h5_cache_load_ex(path, prefix, stream, &sp, &n)) < 0 ||
 	    cache_adopt_all(sp, n, &c) < 0)
 		return -1;
 	if (ws_add_all(&s->ws, (struct obj **)c, n, 0) < 0) {
@@ -139,7 +152,7 @@ static int save_exec(struct session *s, const struct args *a)
 
 const struct cmd cmd_load = {
 	.name = "load",
-	.usage = "load FILE [as NAME] [models=A,B] [splits=S,T] [features=DSET] "
+	.usage = "load FILE [as NAME] [stream] [models=A,B] [splits=S,T] [features=DSET] "
 		 "[labels=DSET|none] [labelfile=FILE]",
 	.summary = "Load a feature cache (HDF5, .npy, .npz) or objects saved by `save`",
 	.help = "A feature cache holds, for each split, features/<model> float [n, d]\n"
@@ -149,6 +162,16 @@ const struct cmd cmd_load = {
 		"error naming the model and row.  Without `as`, a file written by `save`\n"
 		"restores its objects under their saved names; with `as`, its saved caches\n"
 		"are read as splits.  Nothing is added if anything fails.\n"
+		"\n"
+		"stream: the features stay in the (HDF5) file and are read a batch of\n"
+		"rows at a time, normalised as they arrive, while a thread reads the\n"
+		"next batch ahead (labels stay in memory).  The file is checked in one\n"
+		"pass as a load checks it.  train and infer run on a streamed cache\n"
+		"with the same numbers as in memory, and save writes it; `subset` takes\n"
+		"rows of it into memory.  With `set memory LIMIT` a cache that would\n"
+		"not fit under the cap must be streamed.  A file stored with gzip is\n"
+		"read a whole chunk per touched chunk: store it contiguous (h5py's\n"
+		"default) or with small chunks to stream it fast.\n"
 		"\n"
 		"Other layouts: FILE may be a pattern where {model} and {split} stand for\n"
 		"names; features= and labels= name the dataset (HDF5) or array (.npz) in\n"
@@ -163,7 +186,7 @@ const struct cmd cmd_load = {
 		"  load all.h5 as c features=/{split}/{model} labels=/{split}/y\n"
 		"  load emb.npz features={model}_{split} labels=y_{split}\n"
 		"  load simclr.npy                          one model, one split, no labels",
-	.min_args = 1, .max_args = 1,
+	.min_args = 1, .max_args = 2,
 	.options = "models splits features labels labelfile",
 	.keywords = "as",
 	.complete = ARG_FILE,

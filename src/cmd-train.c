@@ -112,6 +112,7 @@ static int start_job(struct session *s, const struct args *a, struct job_cfg *cf
 		return -1;
 	}
 	if (mlpset_check_fit(set, c, set->shape[0].dim[0], idx) == 0 &&
+	    job_check_batch_cap(cfg, c, set, set->shape[0].dim[0]) == 0 &&
 	    (bank = baseline_average_to(c, bank_name, idx, set->m, &init)) &&
 	    (loss = losshist_new(loss_name, set->m, set->model, (c->n + cfg->batch - 1) / cfg->batch,
 				 cfg->warmup)))

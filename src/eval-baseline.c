@@ -109,21 +109,39 @@ struct bank *baseline_average_to(const struct cache *c, const char *name,
 		err_nomem("projection", big * sizeof *r);
 		return NULL;
 	}
+	/* a block of rows at a time (a streamed cache is read in one pass);
+	 * each value sums the models in model order, as row by row would */
+	size_t dmax = baseline_max_dim(c, models, k);
+	size_t rows = cache_block_rows(c, MODEL(0), (size_t)1 << 20);
 	struct bank *b = bank_for(c, name, d);
-	for (size_t t = 0; b && t < k; t++) {
-		const struct mat *z = &c->feat[MODEL(t)];
-		size_t lo = z->cols < d ? z->cols : d, hi = z->cols < d ? d : z->cols;
-		if (r && z->cols != d &&
+	float *z = b ? mat_alloc_floats(rows * dmax, "average buffer") : NULL;
+	/* model by model: r holds one model's map at a time */
+	int ok = z != NULL;
+	for (size_t t = 0; ok && t < k; t++) {
+		const struct mat *f = &c->feat[MODEL(t)];
+		size_t lo = f->cols < d ? f->cols : d, hi = f->cols < d ? d : f->cols;
+		if (r && f->cols != d &&
 		    baseline_projection(r, lo, hi, spec->seed, MODEL(t)) < 0) {
-			obj_free(&b->base);
-			b = NULL;
+			ok = 0;
 			break;
 		}
-		add_mapped(&b->psi, z, z->cols != d ? r : NULL);
+		for (size_t r0 = 0; ok && r0 < c->n; r0 += rows) {
+			size_t nr = c->n - r0 < rows ? c->n - r0 : rows;
+			if (cache_read_block(c, MODEL(t), r0, nr, z) < 0) {
+				ok = 0;
+				break;
+			}
+			struct mat out = { nr, d, mat_row(&b->psi, r0) }, in = { nr, f->cols, z };
+			add_mapped(&out, &in, f->cols != d ? r : NULL);
+		}
 	}
 	free(r);
-	if (!b)
+	mat_free_floats(z);
+	if (!ok) {
+		if (b)
+			obj_free(&b->base);
 		return NULL;
+	}
 	size_t first_zero;
 	mat_normalize_rows(&b->psi, &first_zero);
 	int mixed = 0;
@@ -152,6 +170,8 @@ struct bank *baseline_average(const struct cache *c, const char *name,
 
 struct bank *baseline_concat(const struct cache *c, const char *name)
 {
+	if (cache_need_resident(c, "concat") < 0)
+		return NULL;
 	size_t d = 0;
 	for (size_t j = 0; j < c->m; j++)
 		d += c->feat[j].cols;
@@ -183,7 +203,11 @@ struct bank *baseline_single(const struct cache *c, const char *model, const cha
 	struct bank *b = bank_for(c, name, c->feat[j].cols);
 	if (!b)
 		return NULL;
-	memcpy(b->psi.data, c->feat[j].data, mat_bytes(&c->feat[j]));
+	/* a streamed cache is read in one pass */
+	if (cache_read_block(c, (size_t)j, 0, c->n, b->psi.data) < 0) {
+		obj_free(&b->base);
+		return NULL;
+	}
 	obj_set_note(&b->base, "model %s of %s (normalised)", model, c->base.name);
 	return b;
 }

@@ -30,30 +30,62 @@ const char *spectrum_method_name(enum spectrum_method m)
 /* scale [n]: 1 / ||row i|| in double (0 for a zero row, which then stays
  * zero), or 1 when not normalising; *zero counts the zero rows.  -1 with
  * err_set() naming the row and column of a value that is not finite. */
+static int block_scales(double *scale, const float *x, size_t i0, size_t nr, size_t d,
+			int normalize, size_t *zero);
+
 static int row_scales(double *scale, const struct mat *a, int normalize, size_t *zero)
 {
 	*zero = 0;
-	for (size_t i = 0; i < a->rows; i++) {
-		const float *r = mat_row(a, i);
+	return block_scales(scale, a->data, 0, a->rows, a->cols, normalize, zero);
+}
+
+/* row_scales of rows i0..i0+nr, given as x [nr x d]; *zero is added to */
+static int block_scales(double *scale, const float *x, size_t i0, size_t nr, size_t d,
+			int normalize, size_t *zero)
+{
+	for (size_t i = 0; i < nr; i++) {
+		const float *r = x + i * d;
 		double ss = 0.0;
-		for (size_t c = 0; c < a->cols; c++) {
+		for (size_t c = 0; c < d; c++) {
 			if (!isfinite(r[c])) {
-				err_set("row %zu, column %zu is not finite (%g)", i, c,
+				err_set("row %zu, column %zu is not finite (%g)", i0 + i, c,
 					(double)r[c]);
 				return -1;
 			}
 			ss += (double)r[c] * r[c];
 		}
 		*zero += ss == 0.0;
-		scale[i] = !normalize ? 1.0 : ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
+		scale[i0 + i] = !normalize ? 1.0 : ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
 	}
 	return 0;
+}
+
+/* row_scales of the rows src reads, a block at a time */
+static int stream_scales(double *scale, const struct spectrum_rows *src, int normalize,
+			 size_t *zero)
+{
+	size_t nb = GRAM_BLOCK_BYTES / sizeof(float) / src->d;
+	nb = nb < 1 ? 1 : nb > src->n ? src->n : nb;
+	float *fb = malloc(nb * src->d * sizeof *fb);
+	if (!fb) {
+		err_nomem("row block", nb * src->d * sizeof *fb);
+		return -1;
+	}
+	int rc = 0;
+	for (size_t i0 = 0; rc == 0 && i0 < src->n; i0 += nb) {
+		size_t nr = src->n - i0 < nb ? src->n - i0 : nb;
+		rc = src->read(src->ctx, i0, nr, fb) < 0 ? -1
+			: block_scales(scale, fb, i0, nr, src->d, normalize, zero);
+	}
+	free(fb);
+	return rc;
 }
 
 /* G [k x k] (upper triangle, row-major) = sum over blocks of the scaled
  * rows of A converted to double: A^T A when tall (k = d), A A^T when wide
  * (k = n).  scale [n] from row_scales. */
-static int gram_accumulate(double *g, const struct mat *a, const double *scale)
+static int gram_accumulate(double *g, const struct mat *a, const struct spectrum_rows *src,
+			   const double *scale)
 {
 	size_t n = a->rows, d = a->cols;
 	int tall = n >= d;
@@ -64,7 +96,11 @@ static int gram_accumulate(double *g, const struct mat *a, const double *scale)
 	if (nb > INT_MAX)
 		nb = INT_MAX;
 	double *blk = malloc(nb * k * sizeof *blk);
-	if (!blk) {
+	/* streamed (tall only): the block's rows read from src first */
+	float *fb = src ? malloc(nb * d * sizeof *fb) : NULL;
+	if (!blk || (src && !fb)) {
+		free(blk);
+		free(fb);
 		err_nomem("Gram block", nb * k * sizeof *blk);
 		return -1;
 	}
@@ -72,9 +108,14 @@ static int gram_accumulate(double *g, const struct mat *a, const double *scale)
 	for (size_t j0 = 0; j0 < other; j0 += nb) {
 		size_t nj = other - j0 < nb ? other - j0 : nb;
 		if (tall) {
+			if (src && src->read(src->ctx, j0, nj, fb) < 0) {
+				free(blk);
+				free(fb);
+				return -1;
+			}
 			/* blk [nj x d] = rows j0.. scaled */
 			for (size_t i = 0; i < nj; i++) {
-				const float *r = mat_row(a, j0 + i);
+				const float *r = src ? fb + i * d : mat_row(a, j0 + i);
 				for (size_t c = 0; c < d; c++)
 					blk[i * d + c] = r[c] * scale[j0 + i];
 			}
@@ -94,11 +135,13 @@ static int gram_accumulate(double *g, const struct mat *a, const double *scale)
 		}
 	}
 	free(blk);
+	free(fb);
 	return 0;
 }
 
 /* sigma [k] from the eigenvalues of the Gram matrix. */
-static int spectrum_gram(double *sigma, const struct mat *a, const double *scale)
+static int spectrum_gram(double *sigma, const struct mat *a, const struct spectrum_rows *src,
+			 const double *scale)
 {
 	size_t k = a->rows < a->cols ? a->rows : a->cols;
 	if (k > SIZE_MAX / sizeof(double) / k) {
@@ -112,7 +155,7 @@ static int spectrum_gram(double *sigma, const struct mat *a, const double *scale
 		err_nomem("Gram matrix", k * k * sizeof *g);
 		return -1;
 	}
-	int rc = gram_accumulate(g, a, scale);
+	int rc = gram_accumulate(g, a, src, scale);
 	if (rc == 0) {
 		/* the row-major upper triangle is the column-major lower one:
 		 * no transposed copy inside LAPACKE */
@@ -165,9 +208,10 @@ static int spectrum_svd(double *sigma, const struct mat *a, const double *scale)
 	return 0;
 }
 
-int spectrum_compute(double *sigma, const struct mat *a, int normalize,
-		     enum spectrum_method method, enum spectrum_method *used,
-		     size_t *zero_rows)
+/* spectrum_compute() of a (in memory) or of src (a->data NULL) */
+static int compute(double *sigma, const struct mat *a, const struct spectrum_rows *src,
+		   int normalize, enum spectrum_method method, enum spectrum_method *used,
+		   size_t *zero_rows)
 {
 	size_t n = a->rows, d = a->cols;
 	if (n == 0 || d == 0) {
@@ -180,15 +224,22 @@ int spectrum_compute(double *sigma, const struct mat *a, int normalize,
 	}
 	if (method == SPECTRUM_AUTO)
 		method = n >= 2 * d || d >= 2 * n ? SPECTRUM_GRAM : SPECTRUM_SVD;
+	if (src && (method != SPECTRUM_GRAM || n < d)) {
+		err_set("%s of a %zu x %zu matrix on disk: only the Gram path of a tall matrix "
+			"(rows >= dims) streams; load it into memory", method == SPECTRUM_GRAM ?
+			"method=gram" : "method=svd", n, d);
+		return -1;
+	}
 	double *scale = malloc(n * sizeof *scale);
 	if (!scale) {
 		err_nomem("row norms", n * sizeof *scale);
 		return -1;
 	}
-	size_t zero;
-	int rc = row_scales(scale, a, normalize, &zero);
+	size_t zero = 0;
+	int rc = src ? stream_scales(scale, src, normalize, &zero)
+		     : row_scales(scale, a, normalize, &zero);
 	if (rc == 0)
-		rc = method == SPECTRUM_GRAM ? spectrum_gram(sigma, a, scale)
+		rc = method == SPECTRUM_GRAM ? spectrum_gram(sigma, a, src, scale)
 					     : spectrum_svd(sigma, a, scale);
 	free(scale);
 	if (rc < 0)
@@ -207,6 +258,21 @@ int spectrum_compute(double *sigma, const struct mat *a, int normalize,
 	if (zero_rows)
 		*zero_rows = zero;
 	return 0;
+}
+
+int spectrum_compute(double *sigma, const struct mat *a, int normalize,
+		     enum spectrum_method method, enum spectrum_method *used,
+		     size_t *zero_rows)
+{
+	return compute(sigma, a, NULL, normalize, method, used, zero_rows);
+}
+
+int spectrum_compute_rows(double *sigma, const struct spectrum_rows *src, int normalize,
+			  enum spectrum_method method, enum spectrum_method *used,
+			  size_t *zero_rows)
+{
+	struct mat shape = { src->n, src->d, NULL };
+	return compute(sigma, &shape, src, normalize, method, used, zero_rows);
 }
 
 void spectrum_summarize(struct spectrum_summary *s, const double *sigma, size_t k)

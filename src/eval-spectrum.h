@@ -81,4 +81,21 @@ int spectrum_compute(double *sigma, const struct mat *a, int normalize,
  * sigma1 0, eff_rank 0, energy 0 and tail_index 0. */
 void spectrum_summarize(struct spectrum_summary *s, const double *sigma, size_t k);
 
+/* A matrix [n x d] that is not in memory (a streamed cache's model):
+ * read(ctx, i0, nr, out) fills out [nr x d] with rows i0..i0+nr; 0, or -1
+ * with err_set(). */
+struct spectrum_rows {
+	size_t n, d;
+	int (*read)(void *ctx, size_t i0, size_t nr, float *out);
+	void *ctx;
+};
+
+/* spectrum_compute() of the rows src reads: the Gram path of a tall
+ * matrix only (the others need it whole; refused), reading it twice in
+ * the blocks the in-memory path converts, so the values are the same
+ * bits as spectrum_compute() of the same matrix in memory. */
+int spectrum_compute_rows(double *sigma, const struct spectrum_rows *src, int normalize,
+			  enum spectrum_method method, enum spectrum_method *used,
+			  size_t *zero_rows);
+
 #endif

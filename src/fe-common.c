@@ -2,6 +2,7 @@
  * (see fe-common.h).  Completion knows nothing of commands beyond the
  * table: it reads the descriptors' completion kinds and option keys. */
 #include "fe-common.h"
+#include "cmd-list.h"
 #include "cmd-table.h"
 #include "err.h"
 
@@ -128,6 +129,14 @@ static char **fe_complete(const char *text, int start, int end)
 		return NULL;
 	/* the word before: after "to" a file name follows */
 	int prev_is_to = start >= 3 && strncmp(rl_line_buffer + start - 3, "to ", 3) == 0;
+	/* load FILE <TAB>: the words that may follow the file */
+	if (c == &cmd_load && !prev_is_to && start > cmd_start + (int)wl + 1) {
+		rl_attempted_completion_over = 1;
+		cand_add_word("stream");
+		cand_add_word("as");
+		add_option_keys(c);
+		return rl_completion_matches(text, cand_generator);
+	}
 	if (c->complete == ARG_FILE || prev_is_to) {
 		rl_completion_append_character = '\0';
 		return NULL; /* readline's own file-name completion */

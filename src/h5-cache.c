@@ -10,6 +10,7 @@
 #include "h5-array.h"
 #include "h5-rehearse.h"
 #include "h5-scan.h"
+#include "h5-stream.h"
 #include "h5-util.h"
 
 #include <ctype.h>
@@ -48,6 +49,7 @@ void h5_cache_split_free(struct cache_split *s)
 	free(s->feat);
 	free(s->zero_rows);
 	free(s->labels);
+	h5_stream_close(s->stream);
 	h5_attr_free(s->attr, s->n_attr);
 	free(s->name);
 	free(s->note);
@@ -61,19 +63,46 @@ void h5_cache_splits_free(struct cache_split *s, size_t n)
 	free(s);
 }
 
-/* read the planned split s (group g) into out, called name */
+/* the features of the planned split s kept on disk: out->stream, and
+ * out->feat[] with their shapes but no data */
+static int stream_split(hid_t g, const char *file, const struct h5_plan *s,
+			struct cache_split *out)
+{
+	for (size_t j = 0; j < s->model.n; j++) {
+		if (!(out->model[j] = strdup(s->model.v[j]))) {
+			err_nomem("model name", strlen(s->model.v[j]) + 1);
+			return -1;
+		}
+		out->feat[j].rows = s->rows;
+		out->feat[j].cols = s->dim[j];
+	}
+	hid_t f = H5Iget_file_id(g);
+	if (f < 0) {
+		h5u_err("%s: cannot stream", file);
+		return -1;
+	}
+	out->stream = h5_stream_open(f, file, s->path, s->model.v, s->dim, s->model.n, s->rows,
+				     out->zero_rows);
+	H5Fclose(f);
+	return out->stream ? 0 : -1;
+}
+
+/* read the planned split s (group g) into out, called name; normalize
+ * < 0: stream it instead (features stay on disk) */
 static int read_split(hid_t g, const char *file, const struct h5_plan *s, const char *name,
 		      int normalize, struct cache_split *out)
 {
 	if (h5_cache_split_init(out, name, s->rows, s->model.n) < 0)
 		return -1;
-	hid_t fg = H5Gopen2(g, "features", H5P_DEFAULT);
-	int rc = fg >= 0 ? 0 : -1;
+	hid_t fg = normalize < 0 ? -1 : H5Gopen2(g, "features", H5P_DEFAULT);
+	int rc = fg >= 0 || normalize < 0 ? 0 : -1;
 	if (fg < 0)
 		h5u_err("%s: %s/features: cannot open", file, s->path);
 	char what[1024], p[512];
 	h5_scan_join(p, sizeof p, s->path, "features");
-	for (size_t j = 0; rc == 0 && j < s->model.n; j++) {
+	if (normalize < 0)
+		rc = stream_split(g, file, s, out);
+	for (size_t j = 0; rc == 0 && fg >= 0 && j < s->model.n; j++) {
 		snprintf(what, sizeof what, "%s: %s/%s", file, p, s->model.v[j]);
 		if (!(out->model[j] = strdup(s->model.v[j]))) {
 			err_nomem("model name", strlen(s->model.v[j]) + 1);
@@ -147,7 +176,8 @@ static void default_prefix(const char *path, char *buf, size_t cap)
 
 /* read every planned split; all or nothing */
 static int read_all(hid_t f, const char *file, const char *prefix, struct h5_plan *sp,
-		    size_t n, const struct attr *root, size_t n_root, struct cache_split *out)
+		    size_t n, const struct attr *root, size_t n_root, int stream,
+		    struct cache_split *out)
 {
 	size_t done = 0;
 	for (; done < n; done++) {
@@ -155,7 +185,8 @@ static int read_all(hid_t f, const char *file, const char *prefix, struct h5_pla
 		hid_t g = name ? H5Gopen2(f, sp[done].path, H5P_DEFAULT) : -1;
 		if (name && g < 0)
 			h5u_err("%s: %s: cannot open", file, sp[done].path);
-		int rc = g < 0 ? -1 : read_split(g, file, &sp[done], name, 1, &out[done]);
+		int rc = g < 0 ? -1 : read_split(g, file, &sp[done], name, stream ? -1 : 1,
+							 &out[done]);
 		free(name);
 		if (rc == 0) {
 			/* a cache saved by rnr: its rnr_type, rnr_version and note
@@ -188,7 +219,7 @@ static int read_all(hid_t f, const char *file, const char *prefix, struct h5_pla
 
 /* plan every split of the scan and check they fit in memory together */
 static int plan_all(hid_t f, const char *file, const struct h5_scan *sc, struct h5_plan *sp,
-		    const struct attr *order)
+		    const struct attr *order, int stream)
 {
 	size_t total = 0;
 	for (size_t i = 0; i < sc->splits.n; i++) {
@@ -214,12 +245,14 @@ static int plan_all(hid_t f, const char *file, const struct h5_scan *sc, struct 
 	if (h5_scan_plan_same_models(file, sp, sc->splits.n) < 0)
 		return -1;
 	char what[1100];
-	snprintf(what, sizeof what, "%s: all its splits", file);
-	return mat_check_bytes(total, what);
+	snprintf(what, sizeof what, "%s: all its splits (`load ... stream` keeps them on disk)",
+		 file);
+	return stream ? 0 : mat_check_bytes(total, what);
 }
 
 struct load_args {
 	const char *path, *prefix;
+	int stream;
 };
 
 /* the child of h5_rehearse(): it frees what it loaded, so that a leak
@@ -230,12 +263,18 @@ static void rehearse_load(void *arg)
 	const struct load_args *a = arg;
 	struct cache_split *s;
 	size_t n;
-	if (h5_cache_load(a->path, a->prefix, &s, &n) == 0)
+	if (h5_cache_load_ex(a->path, a->prefix, a->stream, &s, &n) == 0)
 		h5_cache_splits_free(s, n);
 }
 
 int h5_cache_load(const char *path, const char *prefix, struct cache_split **splits,
 		  size_t *n_splits)
+{
+	return h5_cache_load_ex(path, prefix, 0, splits, n_splits);
+}
+
+int h5_cache_load_ex(const char *path, const char *prefix, int stream,
+		     struct cache_split **splits, size_t *n_splits)
 {
 	h5u_quiet();
 	char pbuf[256];
@@ -243,7 +282,7 @@ int h5_cache_load(const char *path, const char *prefix, struct cache_split **spl
 		default_prefix(path, pbuf, sizeof pbuf);
 		prefix = pbuf;
 	}
-	if (h5_rehearse(path, rehearse_load, &(struct load_args){ path, prefix }) < 0)
+	if (h5_rehearse(path, rehearse_load, &(struct load_args){ path, prefix, stream }) < 0)
 		return -1;
 	hid_t f = h5u_open_read(path);
 	if (f < 0)
@@ -267,9 +306,9 @@ int h5_cache_load(const char *path, const char *prefix, struct cache_split **spl
 		rc = -1;
 	}
 	if (rc == 0)
-		rc = plan_all(f, path, &sc, sp, h5_attr_find(root, n_root, "models"));
+		rc = plan_all(f, path, &sc, sp, h5_attr_find(root, n_root, "models"), stream);
 	if (rc == 0)
-		rc = read_all(f, path, prefix, sp, n, root, n_root, out);
+		rc = read_all(f, path, prefix, sp, n, root, n_root, stream, out);
 	for (size_t i = 0; sp && i < n; i++)
 		h5_scan_plan_free(&sp[i]);
 	free(sp);

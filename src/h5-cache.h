@@ -19,6 +19,7 @@
 #include <hdf5.h>
 
 #include "h5-attr.h"
+#include "h5-stream.h"
 #include "mat.h"
 
 /* One split as read: what a cache object holds, before it is one. */
@@ -34,6 +35,9 @@ struct cache_split {
 	size_t n_classes;    /* max label + 1, 0 without labels */
 	struct attr *attr;   /* [n_attr] */
 	size_t n_attr;
+	/* features kept on disk (h5_cache_load_ex(stream=1)): feat[j] has
+	 * rows and cols but no data; NULL for a split held in memory */
+	struct h5_stream *stream;
 };
 
 /* Make s an empty split of n rows and m models named name (model, feat
@@ -71,6 +75,12 @@ void h5_cache_splits_free(struct cache_split *s, size_t n);
  * nothing allocated. */
 int h5_cache_load(const char *path, const char *prefix, struct cache_split **splits,
 		  size_t *n_splits);
+
+/* h5_cache_load(), or with stream 1 every split left on disk, read in
+ * row chunks on demand (h5-stream.h): checked the same way (the values
+ * too, in one pass), labels and attributes in memory. */
+int h5_cache_load_ex(const char *path, const char *prefix, int stream,
+		     struct cache_split **splits, size_t *n_splits);
 
 /* Read the split held by the open group g into *out, called name.
  * normalize 0 keeps rows exactly as stored (objects rnr saved, which are

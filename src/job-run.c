@@ -85,7 +85,11 @@ int jobrun_run(struct session *s)
 		if (stop_requested(live))
 			break;
 		size_t epoch = j->epoch;
-		job_step(j);
+		if (job_step(j) < 0) {
+			/* a streamed cache that cannot be read: stopped, resumable */
+			ckpt_failed = 1;
+			break;
+		}
 		steps++;
 		if (live)
 			publish(live, j);

@@ -35,6 +35,25 @@ static void fnv1a(uint64_t *h, const void *data, size_t len)
 /* FNV-1a over the rows, the models (names, dims, features as stored) and
  * the labels: equal for the same file loaded the same way, so a
  * checkpoint can tell the cache it trained on from another of that name. */
+/* the features of model j as the cache holds them; a streamed cache is
+ * read a block at a time (the same bits: the same digest) */
+static void digest_features(uint64_t *h, const struct cache *c, size_t j)
+{
+	if (!c->stream) {
+		fnv1a(h, c->feat[j].data, mat_bytes(&c->feat[j]));
+		return;
+	}
+	size_t d = c->feat[j].cols, rows = cache_block_rows(c, j, (size_t)4 << 20);
+	float *buf = malloc(rows * d * sizeof *buf);
+	for (size_t r0 = 0; buf && r0 < c->n; r0 += rows) {
+		size_t nr = c->n - r0 < rows ? c->n - r0 : rows;
+		if (cache_read_block(c, j, r0, nr, buf) < 0)
+			break;
+		fnv1a(h, buf, nr * d * sizeof *buf);
+	}
+	free(buf);
+}
+
 static uint64_t cache_digest(const struct cache *c)
 {
 	uint64_t h = 0xcbf29ce484222325ULL, n = c->n, m = c->m;
@@ -44,7 +63,7 @@ static uint64_t cache_digest(const struct cache *c)
 		uint64_t cols = c->feat[j].cols;
 		fnv1a(&h, c->model[j], strlen(c->model[j]) + 1);
 		fnv1a(&h, &cols, sizeof cols);
-		fnv1a(&h, c->feat[j].data, mat_bytes(&c->feat[j]));
+		digest_features(&h, c, j);
 	}
 	if (c->labels)
 		fnv1a(&h, c->labels, c->n * sizeof *c->labels);

@@ -10,6 +10,7 @@
  * then Adam on the MLP block and on the bank rows (dense or lazy). */
 #include "job.h"
 #include "err.h"
+#include "job-rows.h"
 #include "mat.h"
 #include "nn-cosine.h"
 #include "obj-bank.h"
@@ -130,6 +131,24 @@ static int job_alloc(struct job *j)
 	return losshist_reserve(j->loss, j->cfg.epochs * j->steps_per_epoch);
 }
 
+int job_check_batch_cap(const struct job_cfg *cfg, const struct cache *c,
+			const struct mlpset *mlps, size_t d)
+{
+	size_t cap = mat_memory_cap(), floats = d;
+	if (!cap)
+		return 0;
+	for (size_t k = 0; k < mlps->m; k++) /* = the targets' dims (mlpset_check_fit) */
+		floats += mlps->shape[k].dim[mlps->shape[k].depth];
+	double bytes = (double)cfg->batch * (double)floats * sizeof(float);
+	if (bytes <= (double)cap)
+		return 0;
+	err_set("the memory cap (set memory) of %.1f MiB is smaller than one batch of %s: "
+		"%zu rows x %zu floats (bank rows and targets) = %.1f MiB; raise the cap or "
+		"lower batch=", (double)cap / (1 << 20), c->base.name, cfg->batch, floats,
+		bytes / (1 << 20));
+	return -1;
+}
+
 struct job *job_new(const struct job_cfg *cfg, struct cache *c, struct mlpset *mlps,
 		    struct bank *bank, struct losshist *loss)
 {
@@ -150,7 +169,9 @@ struct job *job_new(const struct job_cfg *cfg, struct cache *c, struct mlpset *m
 	j->loss = loss;
 	j->steps_per_epoch = (c->n + cfg->batch - 1) / cfg->batch;
 	rng_seed(&j->shuffle, cfg->seed, 2);
-	if (job_alloc(j) < 0 || mlpset_check_fit(mlps, c, bank->psi.cols, j->model_of) < 0) {
+	if (job_check_batch_cap(cfg, c, mlps, bank->psi.cols) < 0 || job_alloc(j) < 0 ||
+	    mlpset_check_fit(mlps, c, bank->psi.cols, j->model_of) < 0 ||
+	    !(j->rows = rowsrc_new(c, j->model_of, mlps->m, cfg->batch))) {
 		job_free(j);
 		return NULL;
 	}
@@ -162,6 +183,7 @@ void job_free(struct job *j)
 	if (!j)
 		return;
 	job_hold(j, 0);
+	rowsrc_free(j->rows);
 	if (j->acts)
 		for (size_t k = 0; k < j->mlps->m; k++)
 			mat_free_floats(j->acts[k]);
@@ -244,13 +266,14 @@ static void step_model(struct step_ctx *c, size_t k)
 	size_t b = c->b, d = j->bank->psi.cols;
 	const struct mlp_shape *sh = &s->shape[k];
 	const float *params = s->params + s->offset[k];
-	const struct mat *z = &j->cache->feat[j->model_of[k]];
+	const uint32_t *zidx;
+	const float *z = rowsrc_targets(j->rows, k, c->idx, &zidx);
+	size_t dz = j->cache->feat[j->model_of[k]].cols;
 	size_t slot = c->per_model ? k : 0;
 	float *dy = j->dy + slot * j->dy_stride, *scratch = j->scratch + slot * j->scratch_stride;
 	mlp_forward(j->acts[k], params, sh, j->x, b);
 	const float *y = mlp_output(j->acts[k], sh, b);
-	double loss = cosine_loss(dy, y, z->data, c->idx, b, z->cols,
-				  1.0f / (float)(b * s->m));
+	double loss = cosine_loss(dy, y, z, zidx, b, dz, 1.0f / (float)(b * s->m));
 	j->loss_model[k] = loss / (double)b;
 	float *din = NULL;
 	int flags = MLP_BACK_SET_DPARAMS;
@@ -344,14 +367,24 @@ int job_step(struct job *j)
 {
 	if (job_done(j))
 		return 1;
+	struct rng shuffle = j->shuffle;
 	if (j->step == 0)
 		start_epoch(j);
-	size_t n = j->cache->n, d = j->bank->psi.cols, m = j->mlps->m;
-	size_t start = j->step * j->cfg.batch;
-	size_t b = n - start < j->cfg.batch ? n - start : j->cfg.batch;
+	size_t n = j->cache->n, d = j->bank->psi.cols, m = j->mlps->m, B = j->cfg.batch;
+	size_t start = j->step * B;
+	size_t b = n - start < B ? n - start : B;
 	const uint32_t *idx = j->perm + start;
 	int train_mlps = j->cfg.kind == JOB_TRAIN;
 	int move_bank = !job_in_warmup(j);
+
+	/* the targets; a streamed cache reads the next batch meanwhile */
+	if (rowsrc_fetch(j->rows, idx, b) < 0) {
+		j->shuffle = shuffle; /* the epoch starts again on the next try */
+		err_prefix("epoch %zu, step %zu", j->epoch + 1, j->step + 1);
+		return -1;
+	}
+	if (start + b < n)
+		rowsrc_prefetch(j->rows, idx + b, n - start - b < B ? n - start - b : B);
 
 	for (size_t r = 0; r < b; r++)
 		memcpy(j->x + r * d, mat_row(&j->bank->psi, idx[r]), d * sizeof *j->x);

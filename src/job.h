@@ -19,6 +19,7 @@ struct cache;
 struct mlpset;
 struct bank;
 struct losshist;
+struct rowsrc;
 
 enum job_kind { JOB_TRAIN, JOB_INFER };
 
@@ -58,6 +59,7 @@ struct job {
 	struct bank *bank;
 	struct losshist *loss;
 	size_t *model_of;        /* [m] cache index of MLP j's model */
+	struct rowsrc *rows;     /* the targets: in place, or streamed (job-rows.h) */
 
 	/* progress */
 	size_t epoch, step;      /* current epoch; step within it */
@@ -91,7 +93,15 @@ struct job *job_new(const struct job_cfg *cfg, struct cache *c, struct mlpset *m
 		    struct bank *bank, struct losshist *loss);
 void job_free(struct job *j);
 
-/* Advance one step.  Returns 1 when the job has finished, 0 otherwise. */
+/* -1 with err_set() giving the sizes when the memory cap (`set memory`,
+ * mat.h) is below one batch of cfg over c and mlps with bank dim d (its
+ * bank rows and targets); job_new() checks it too, callers may first. */
+int job_check_batch_cap(const struct job_cfg *cfg, const struct cache *c,
+			const struct mlpset *mlps, size_t d);
+
+/* Advance one step.  Returns 1 when the job has finished, 0 otherwise,
+ * -1 with err_set() when a streamed cache could not be read (the step is
+ * not taken: the job is as it was, and may be stepped again). */
 int job_step(struct job *j);
 
 int job_done(const struct job *j);

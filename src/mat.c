@@ -2,6 +2,7 @@
 #include "mat.h"
 #include "err.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,21 +17,63 @@ static double mib(double bytes)
 	return bytes / (1024.0 * 1024.0);
 }
 
-/* Bytes the process maps (field 0 of /proc/self/statm) and its data
- * segment plus anonymous maps (field 5), or 0 when unknown. */
-static void used_bytes(double *mapped, double *data)
+/* `set memory`: the cap on what rnr keeps resident, 0 for none */
+static size_t memory_cap;
+
+void mat_set_memory_cap(size_t bytes)
 {
-	unsigned long size = 0, res, shr, text, lib, dat = 0;
-	*mapped = *data = 0.0;
+	/* under a cap, large blocks are mapped and unmapped on free, always:
+	 * glibc's dynamic threshold would otherwise serve them from the heap
+	 * once one was freed, and keep them resident after they are freed */
+	if (bytes && !memory_cap)
+		mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	memory_cap = bytes;
+}
+
+size_t mat_memory_cap(void)
+{
+	return memory_cap;
+}
+
+/* Bytes the process maps (field 0 of /proc/self/statm), holds resident
+ * (field 1) and its data segment plus anonymous maps (field 5), or 0 when
+ * unknown. */
+static void used_bytes3(double *mapped, double *resident, double *data)
+{
+	unsigned long size = 0, res = 0, shr, text, lib, dat = 0;
+	*mapped = *resident = *data = 0.0;
 	FILE *f = fopen("/proc/self/statm", "r");
 	if (!f)
 		return;
 	if (fscanf(f, "%lu %lu %lu %lu %lu %lu", &size, &res, &shr, &text, &lib, &dat) == 6) {
 		double page = (double)sysconf(_SC_PAGESIZE);
 		*mapped = (double)size * page;
+		*resident = (double)res * page;
 		*data = (double)dat * page;
 	}
 	fclose(f);
+}
+
+size_t mat_resident_bytes(void)
+{
+	double mapped, res, data;
+	used_bytes3(&mapped, &res, &data);
+	return (size_t)res;
+}
+
+/* bytes more fit under the memory cap beside what is resident? */
+int mat_check_cap(size_t bytes, const char *what)
+{
+	if (!memory_cap)
+		return 0;
+	double res = (double)mat_resident_bytes(), cap = (double)memory_cap;
+	double left = cap > res ? cap - res : 0.0;
+	if ((double)bytes <= left)
+		return 0;
+	err_set("%s would need %zu bytes (%.1f MiB), more than the %.1f MiB the memory cap "
+		"(set memory) of %.1f MiB leaves beside the %.1f MiB resident", what, bytes,
+		mib((double)bytes), mib(left), mib(cap), mib(res));
+	return -1;
 }
 
 /* what the soft limit res leaves beside used; -1 for no limit */
@@ -56,8 +99,8 @@ int mat_check_bytes(size_t bytes, const char *what)
 	/* small requests never hit a limit first: skip reading /proc */
 	if (bytes < ((size_t)1 << 20))
 		return 0;
-	double mapped, data, limit = 0.0;
-	used_bytes(&mapped, &data);
+	double mapped, res, data, limit = 0.0;
+	used_bytes3(&mapped, &res, &data);
 	static const struct { int res; const char *name; } lim[] = {
 		{ RLIMIT_AS, "address-space limit (ulimit -v)" },
 		{ RLIMIT_DATA, "data limit (ulimit -d)" },
@@ -71,7 +114,7 @@ int mat_check_bytes(size_t bytes, const char *what)
 			return -1;
 		}
 	}
-	return 0;
+	return mat_check_cap(bytes, what);
 }
 
 float *mat_alloc_floats(size_t n, const char *what)

@@ -21,6 +21,15 @@ struct mat {
  * (ulimit -v, ulimit -d) leaves beside what rnr uses already); else 0. */
 int mat_check_bytes(size_t bytes, const char *what);
 
+/* The memory cap (`set memory`, 0 for none): mat_check_bytes() also
+ * refuses what would take the resident set (VmRSS) past it, and
+ * mat_check_cap() is that test alone, for any size. */
+void mat_set_memory_cap(size_t bytes);
+size_t mat_memory_cap(void);
+int mat_check_cap(size_t bytes, const char *what);
+/* The process's resident bytes now (/proc/self/statm), 0 when unknown. */
+size_t mat_resident_bytes(void);
+
 /* Aligned allocation of n floats, zeroed; NULL + err_set() on failure.
  * what names the purpose for the error message.  Checks with
  * mat_check_bytes() first: the one way rnr allocates large blocks. */

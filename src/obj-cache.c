@@ -36,6 +36,7 @@ struct cache *cache_adopt(struct cache_split *s)
 	c->n_classes = s->n_classes;
 	c->attr = s->attr;
 	c->n_attr = s->n_attr;
+	c->stream = s->stream;
 	free(s->name);
 	free(s->note);
 	memset(s, 0, sizeof *s);
@@ -119,14 +120,42 @@ int cache_select_models(const struct cache *c, const char *list, size_t *idx, si
 	return 0;
 }
 
+int cache_need_resident(const struct cache *c, const char *what)
+{
+	if (!c->stream)
+		return 0;
+	err_set("%s is streamed from %s: %s needs it in memory (load it without `stream`, or "
+		"take a `subset` first)", c->base.name, h5_stream_file(c->stream), what);
+	return -1;
+}
+
+int cache_read_block(const struct cache *c, size_t j, size_t r0, size_t nr, float *out)
+{
+	if (c->stream)
+		return h5_stream_block(c->stream, j, r0, nr, out);
+	memcpy(out, mat_row(&c->feat[j], r0), nr * c->feat[j].cols * sizeof *out);
+	return 0;
+}
+
+size_t cache_block_rows(const struct cache *c, size_t j, size_t bytes)
+{
+	if (c->stream)
+		return h5_stream_block_rows(c->stream, j, bytes);
+	size_t rows = bytes / (c->feat[j].cols * sizeof(float));
+	return rows < 1 ? 1 : rows < c->n ? rows : c->n;
+}
+
 /* copy rows idx[0..k) of src (checked < src->rows by the caller) into dst */
-static int take_mat_rows(struct mat *dst, const struct mat *src, const size_t *idx,
+static int take_mat_rows(struct mat *dst, const struct cache *c, size_t j, const size_t *idx,
 			 size_t k, const char *what)
 {
-	if (mat_init(dst, k, src->cols, what) < 0)
+	if (mat_init(dst, k, c->feat[j].cols, what) < 0)
 		return -1;
 	for (size_t i = 0; i < k; i++)
-		memcpy(mat_row(dst, i), mat_row(src, idx[i]), src->cols * sizeof(float));
+		if (cache_read_block(c, j, idx[i], 1, mat_row(dst, i)) < 0) {
+			mat_free(dst);
+			return -1;
+		}
 	return 0;
 }
 
@@ -144,7 +173,7 @@ struct cache *cache_take_rows(const struct cache *c, const char *name,
 		if (!(s->model[j] = strdup(c->model[j]))) {
 			err_nomem("model name", strlen(c->model[j]) + 1);
 			rc = -1;
-		} else if ((rc = take_mat_rows(&s->feat[j], &c->feat[j], idx, k, "cache rows")) == 0)
+		} else if ((rc = take_mat_rows(&s->feat[j], c, j, idx, k, "cache rows")) == 0)
 			s->zero_rows[j] = mat_count_zero_rows(&s->feat[j]);
 	}
 	if (rc == 0 && c->labels) {
@@ -176,7 +205,7 @@ static void cache_free(struct obj *o)
 	struct cache_split s = {
 		.n = c->n, .m = c->m, .model = c->model, .feat = c->feat,
 		.zero_rows = c->zero_rows, .labels = c->labels, .n_classes = c->n_classes,
-		.attr = c->attr, .n_attr = c->n_attr,
+		.attr = c->attr, .n_attr = c->n_attr, .stream = c->stream,
 	};
 	h5_cache_split_free(&s);
 	obj_fini(o);
@@ -205,7 +234,7 @@ static size_t cache_bytes(const struct obj *o)
 	const struct cache *c = (const struct cache *)o;
 	size_t b = sizeof *c + c->m * (sizeof *c->model + sizeof *c->feat + sizeof *c->zero_rows);
 	for (size_t j = 0; j < c->m; j++)
-		b += mat_bytes(&c->feat[j]) + strlen(c->model[j]) + 1;
+		b += (c->stream ? 0 : mat_bytes(&c->feat[j])) + strlen(c->model[j]) + 1;
 	if (c->labels)
 		b += c->n * sizeof *c->labels;
 	return b;
@@ -267,8 +296,12 @@ static void cache_describe(const struct obj *o, FILE *out)
 	const struct cache *c = (const struct cache *)o;
 	char shape[128];
 	cache_shape(o, shape, sizeof shape);
-	fprintf(out, "  shape: %s (rows x models x dim), %.1f MiB\n", shape,
-		(double)cache_bytes(o) / (1 << 20));
+	fprintf(out, "  shape: %s (rows x models x dim), %.1f MiB%s\n", shape,
+		(double)cache_bytes(o) / (1 << 20), c->stream ? " in memory" : "");
+	if (c->stream)
+		fprintf(out, "  streamed: features stay in %s (group %s), %.1f MiB read so far\n",
+			h5_stream_file(c->stream), h5_stream_group(c->stream),
+			(double)h5_stream_bytes_read(c->stream) / (1 << 20));
 	fputs("  models:", out);
 	for (size_t j = 0; j < c->m; j++)
 		fprintf(out, "%s %s [%zu]", j ? "," : "", c->model[j], c->feat[j].cols);
@@ -299,6 +332,42 @@ static int save_attrs(const struct cache *c, hid_t g)
 	return 0;
 }
 
+/* model j of a streamed cache written a block of rows at a time */
+static int save_streamed(const struct cache *c, size_t j, hid_t fg)
+{
+	size_t d = c->feat[j].cols, rows = cache_block_rows(c, j, (size_t)4 << 20);
+	hsize_t dims[2] = { c->n, d };
+	hid_t fs = H5Screate_simple(2, dims, NULL);
+	hid_t ds = fs < 0 ? -1 : H5Dcreate2(fg, c->model[j], H5T_IEEE_F32LE, fs, H5P_DEFAULT,
+					    H5P_DEFAULT, H5P_DEFAULT);
+	float *buf = ds < 0 ? NULL : mat_alloc_floats(rows * d, "save buffer");
+	int rc = buf ? 0 : -1;
+	if (ds < 0)
+		h5u_err("cannot create dataset '%s'", c->model[j]);
+	for (size_t r0 = 0; rc == 0 && r0 < c->n; r0 += rows) {
+		hsize_t start[2] = { r0, 0 }, count[2] = { c->n - r0 < rows ? c->n - r0 : rows, d };
+		hid_t ms = H5Screate_simple(2, count, NULL);
+		if (cache_read_block(c, j, r0, count[0], buf) < 0)
+			rc = -1;
+		else if (ms < 0 ||
+			 H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
+			 H5Dwrite(ds, H5T_NATIVE_FLOAT, ms, fs, H5P_DEFAULT, buf) < 0) {
+			h5u_err("cannot write dataset '%s'", c->model[j]);
+			rc = -1;
+		}
+		if (ms >= 0)
+			H5Sclose(ms);
+	}
+	mat_free_floats(buf);
+	if (ds >= 0 && H5Dclose(ds) < 0 && rc == 0) {
+		h5u_err("cannot write dataset '%s'", c->model[j]);
+		rc = -1;
+	}
+	if (fs >= 0)
+		H5Sclose(fs);
+	return rc;
+}
+
 static int cache_save(const struct obj *o, hid_t g)
 {
 	const struct cache *c = (const struct cache *)o;
@@ -320,8 +389,9 @@ static int cache_save(const struct obj *o, hid_t g)
 	int rc = 0;
 	for (size_t j = 0; rc == 0 && j < c->m; j++) {
 		hsize_t dims[2] = { c->feat[j].rows, c->feat[j].cols };
-		rc = h5u_write_dataset(fg, c->model[j], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 2,
-				       dims, c->feat[j].data);
+		rc = c->stream ? save_streamed(c, j, fg)
+			       : h5u_write_dataset(fg, c->model[j], H5T_IEEE_F32LE,
+						   H5T_NATIVE_FLOAT, 2, dims, c->feat[j].data);
 	}
 	if (H5Gclose(fg) < 0 && rc == 0) {
 		h5u_err("cannot write group 'features'");

@@ -20,6 +20,10 @@ struct cache {
 	size_t n_classes;    /* max label + 1, 0 without labels */
 	struct attr *attr;   /* [n_attr] root attributes of the file */
 	size_t n_attr;
+	/* `load ... stream`: the features stay in the file, read in row
+	 * chunks (h5-stream.h); feat[j] then has rows and cols but no data.
+	 * NULL for a cache held in memory. */
+	struct h5_stream *stream;
 };
 
 extern const struct obj_type cache_type;
@@ -50,6 +54,18 @@ int cache_select_models(const struct cache *c, const char *list, size_t *idx, si
  * attributes follow).  NULL with err_set(). */
 struct cache *cache_take_rows(const struct cache *c, const char *name,
 			      const size_t *idx, size_t k);
+
+/* 0 when c holds its features in memory; else -1 with err_set() saying
+ * that what (a command or use) needs them there. */
+int cache_need_resident(const struct cache *c, const char *what);
+
+/* Rows [r0, r0 + nr) of model j as the cache holds them (normalised) into
+ * out [nr x d_j]: copied from memory, or read from the file when streamed.
+ * 0, or -1 with err_set(). */
+int cache_read_block(const struct cache *c, size_t j, size_t r0, size_t nr, float *out);
+
+/* Rows per cache_read_block() that read well, within about bytes. */
+size_t cache_block_rows(const struct cache *c, size_t j, size_t bytes);
 
 /* The `show` lines about labels (count, classes, rows per class for up to
  * 32 classes); shared with banks. */

@@ -6,6 +6,7 @@
 #include "obj-sweep.h"
 #include "chart.h"
 #include "err.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 
 #include <math.h>

@@ -44,6 +44,35 @@ int parse_size(const char *what, const char *s, size_t lo, size_t hi, size_t *ou
 	return 0;
 }
 
+int parse_bytes(const char *what, const char *s, size_t *out)
+{
+	if (strcmp(s, "off") == 0 || strcmp(s, "none") == 0) {
+		*out = 0;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	double unit = 1.0;
+	switch (*end) {
+	case 'k': case 'K': unit = 1024.0; end++; break;
+	case 'm': case 'M': unit = 1024.0 * 1024.0; end++; break;
+	case 'g': case 'G': unit = 1024.0 * 1024.0 * 1024.0; end++; break;
+	case 't': case 'T': unit = 1024.0 * 1024.0 * 1024.0 * 1024.0; end++; break;
+	}
+	if (unit > 1.0 && *end == 'i')
+		end++;
+	if (*end == 'B')
+		end++;
+	if (end == s || *end || errno || !isfinite(v) || v < 0.0 ||
+	    v * unit >= 18446744073709551615.0) {
+		err_set("%s=%s: not a size (give e.g. 512M, 4G or 1500000000, or off)", what, s);
+		return -1;
+	}
+	*out = (size_t)(v * unit);
+	return 0;
+}
+
 int parse_double(const char *what, const char *s, double lo, double hi, double *out)
 {
 	char *end;

@@ -2,6 +2,7 @@
 #include "settings.h"
 #include "parse.h"
 #include "err.h"
+#include "mat.h"
 #include "par.h"
 
 #include <cblas.h>
@@ -12,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum kind { K_SIZE, K_U64, K_BOOL };
+enum kind { K_SIZE, K_U64, K_BOOL, K_BYTES };
 
 struct slot {
 	size_t offset;
@@ -27,6 +28,8 @@ const struct setting_desc settings_table[] = {
 	{ "bail", "on: a script stops at its first failed command" },
 	{ "echo", "on: scripts print each command before running it" },
 	{ "progress", "on: jobs print one line per epoch and their timings" },
+	{ "memory", "cap on what rnr keeps resident (e.g. 4G; off): larger loads and jobs are "
+		    "refused, `load ... stream` keeps a cache on disk" },
 	{ NULL, NULL },
 };
 
@@ -36,6 +39,7 @@ static const struct slot slots[] = {
 	{ offsetof(struct settings, bail), K_BOOL, 0, 1 },
 	{ offsetof(struct settings, echo), K_BOOL, 0, 1 },
 	{ offsetof(struct settings, progress), K_BOOL, 0, 1 },
+	{ offsetof(struct settings, memory), K_BYTES, 0, 0 },
 };
 
 int settings_defaults(struct settings *st)
@@ -46,6 +50,7 @@ int settings_defaults(struct settings *st)
 	st->bail = 0;
 	st->echo = 0;
 	st->progress = 1;
+	st->memory = 0;
 	const char *env = getenv("RNR_THREADS");
 	size_t t;
 	if (!env)
@@ -83,8 +88,27 @@ int settings_set(struct settings *st, const char *name, const char *value)
 		return parse_u64(name, value, p);
 	case K_BOOL:
 		return parse_bool(name, value, p);
+	case K_BYTES:
+		return parse_bytes(name, value, p);
 	}
 	return -1;
+}
+
+/* off, or the largest binary unit that divides the count */
+static void bytes_text(size_t v, char *buf, size_t cap)
+{
+	static const char unit[] = "KMGT";
+	int u = -1;
+	while (v && u < 3 && v % 1024 == 0) {
+		v /= 1024;
+		u++;
+	}
+	if (!v)
+		snprintf(buf, cap, "off");
+	else if (u < 0)
+		snprintf(buf, cap, "%zu", v);
+	else
+		snprintf(buf, cap, "%zu%c", v, unit[u]);
 }
 
 int settings_get(const struct settings *st, const char *name, char *buf, size_t cap)
@@ -104,6 +128,9 @@ int settings_get(const struct settings *st, const char *name, char *buf, size_t 
 	case K_BOOL:
 		snprintf(buf, cap, "%s", *(const int *)p ? "on" : "off");
 		break;
+	case K_BYTES:
+		bytes_text(*(const size_t *)p, buf, cap);
+		break;
 	}
 	return 0;
 }
@@ -112,4 +139,5 @@ void settings_apply(const struct settings *st)
 {
 	openblas_set_num_threads((int)st->threads);
 	par_set_threads(st->threads);
+	mat_set_memory_cap(st->memory);
 }

@@ -12,6 +12,7 @@ struct settings {
 	int bail;         /* stop a script at the first failed command */
 	int echo;         /* print each script command before running it */
 	int progress;     /* per-epoch progress lines during jobs */
+	size_t memory;    /* cap on resident bytes (0: none); see mat.h */
 };
 
 struct setting_desc {
