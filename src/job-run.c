@@ -107,6 +107,8 @@ int jobrun_run(struct session *s)
 			break;
 		}
 	}
+	/* under MPI each rank trained its shard of the bank: share them */
+	job_sync_bank(j);
 	session_lock(s);
 	if (live) {
 		atomic_store_explicit(&live->running, 0, memory_order_release);

@@ -12,6 +12,7 @@
 #include "obj-cache.h"
 #include "obj-loss.h"
 #include "obj-mlp.h"
+#include "par-mpi.h"
 #include "parse.h"
 
 #include <float.h>
@@ -114,6 +115,13 @@ static int save_progress(const struct job *j, hid_t g)
 
 int job_state_save(const struct job *j, hid_t g)
 {
+	/* each rank holds the bank moments of its own shard only */
+	if (ranks_size() > 1) {
+		err_set("the job on %s runs on %zu MPI ranks: its state cannot be saved "
+			"before it ends (no checkpoints under MPI yet)", j->bank->base.name,
+			ranks_size());
+		return -1;
+	}
 	if (j->cfg.fixed_perm) {
 		err_set("the job on %s replays a fixed batch order and cannot be saved",
 			j->bank->base.name);

@@ -65,6 +65,11 @@ struct job {
 	uint64_t mlp_t, bank_t;  /* Adam step counts */
 	struct rng shuffle;
 	uint32_t *perm;          /* [n] row order of the current epoch */
+	/* MPI runs (par-mpi.h): this rank's bank rows [shard_lo, shard_hi);
+	 * of each step's global batch it computes the rows in its shard, in
+	 * batch order (idx_local, [B]); serially the shard is every row */
+	size_t shard_lo, shard_hi;
+	uint32_t *idx_local;
 
 	/* optimiser state */
 	float *mlp_grad, *mlp_m, *mlp_v;   /* [n_params] (train jobs) */
@@ -91,8 +96,13 @@ struct job *job_new(const struct job_cfg *cfg, struct cache *c, struct mlpset *m
 		    struct bank *bank, struct losshist *loss);
 void job_free(struct job *j);
 
-/* Advance one step.  Returns 1 when the job has finished, 0 otherwise. */
+/* Advance one step.  Returns 1 when the job has finished, 0 otherwise.
+ * Under MPI every rank steps together (collective). */
 int job_step(struct job *j);
+
+/* Under MPI, give every rank the bank rows of every shard, so each holds
+ * the whole bank as trained so far (collective; nothing serially). */
+void job_sync_bank(struct job *j);
 
 int job_done(const struct job *j);
 int job_in_warmup(const struct job *j);
