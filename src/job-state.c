@@ -406,6 +406,12 @@ struct job *job_state_load(hid_t g, struct obj *const *objs, size_t n, const str
 	struct job_cfg cfg;
 	struct job_objs jo;
 	struct job *j = NULL;
+	/* each rank keeps the bank moments of its own shard only */
+	if (ranks_size() > 1) {
+		err_set("a saved job cannot be restored on %zu MPI ranks (only by rnr "
+			"without mpirun)", ranks_size());
+		return NULL;
+	}
 	if (find_objects(g, objs, n, ws, &jo) < 0 || read_cfg(g, &cfg) < 0 ||
 	    !(j = job_new(&cfg, jo.cache, jo.mlps, jo.bank, jo.loss)) || read_progress(g, j) < 0) {
 		job_free(j);

@@ -79,6 +79,7 @@ static int check_cfg(const struct job_cfg *cfg, const struct cache *c)
 static int job_alloc(struct job *j)
 {
 	size_t n = j->cache->n, d = j->bank->psi.cols, B = j->cfg.batch, m = j->mlps->m;
+	size_t rows = j->shard_hi - j->shard_lo; /* the bank moments: this rank's shard */
 	size_t n_params = j->mlps->offset[m], scratch = 0;
 	int train = j->cfg.kind == JOB_TRAIN;
 	for (size_t k = 0; k < m; k++) {
@@ -88,7 +89,7 @@ static int job_alloc(struct job *j)
 	}
 	/* the job's blocks together, so a job that cannot fit is refused
 	 * with its whole size before any block is taken */
-	double floats = (train ? 3.0 * (double)n_params : 0.0) + 2.0 * (double)n * (double)d +
+	double floats = (train ? 3.0 * (double)n_params : 0.0) + 2.0 * (double)rows * (double)d +
 			(double)(m + 1) * (double)B * (double)d +
 			(double)m * ((double)B * (double)max_out_dim(j->mlps) + (double)scratch);
 	for (size_t k = 0; k < m; k++)
@@ -99,9 +100,9 @@ static int job_alloc(struct job *j)
 		return -1;
 	j->model_of = calloc(m, sizeof *j->model_of);
 	j->perm = calloc(n, sizeof *j->perm);
-	j->bank_row_t = calloc(n, sizeof *j->bank_row_t);
+	j->bank_row_t = calloc(rows, sizeof *j->bank_row_t);
 	j->row_pos = malloc(n * sizeof *j->row_pos);
-	j->idx_local = malloc(B * sizeof *j->idx_local);
+	j->idx_local = malloc(2 * B * sizeof *j->idx_local);
 	j->acts = calloc(m, sizeof *j->acts);
 	j->loss_model = calloc(m, sizeof *j->loss_model);
 	if (!j->model_of || !j->perm || !j->bank_row_t || !j->row_pos || !j->idx_local ||
@@ -117,8 +118,8 @@ static int job_alloc(struct job *j)
 		      !(j->mlp_m = mat_alloc_floats(n_params, "MLP Adam moments")) ||
 		      !(j->mlp_v = mat_alloc_floats(n_params, "MLP Adam moments"))))
 		return -1;
-	if (!(j->bank_m = mat_alloc_floats(n * d, "bank Adam moments")) ||
-	    !(j->bank_v = mat_alloc_floats(n * d, "bank Adam moments")) ||
+	if (!(j->bank_m = mat_alloc_floats(rows * d, "bank Adam moments")) ||
+	    !(j->bank_v = mat_alloc_floats(rows * d, "bank Adam moments")) ||
 	    !(j->x = mat_alloc_floats(B * d, "batch")) ||
 	    !(j->dx = mat_alloc_floats(B * d, "batch gradient")) ||
 	    !(j->dx_model = mat_alloc_floats((m > 1 ? m - 1 : 1) * B * d, "batch gradient")) ||
@@ -338,37 +339,46 @@ static int step_models(struct job *j, const uint32_t *idx, size_t b, size_t b_gl
 	return c.adam_inside;
 }
 
-static void step_bank(struct job *j, const uint32_t *idx, size_t b)
+/* Adam on this rank's shard of the bank, whose moments and step counts
+ * are the shard's (row lo is their row 0); idx the batch rows in it, rel
+ * the same counted from lo. */
+static void step_bank(struct job *j, const uint32_t *idx, const uint32_t *rel, size_t b)
 {
 	struct mat *psi = &j->bank->psi;
-	size_t d = psi->cols;
+	size_t d = psi->cols, lo = j->shard_lo;
 	if (j->cfg.bank_adam == BANK_ADAM_LAZY) {
-		adam_bank_lazy(psi->data, j->bank_m, j->bank_v, j->bank_row_t, d, j->dx,
-			       idx, b, &j->cfg.bank_hp);
+		adam_bank_lazy(psi->data + lo * d, j->bank_m, j->bank_v, j->bank_row_t, d, j->dx,
+			       rel, b, &j->cfg.bank_hp);
 		return;
 	}
-	/* the dense step moves every row of this rank's shard */
-	size_t lo = j->shard_lo;
+	/* the dense step moves every row of the shard */
 	for (size_t r = 0; r < b; r++)
 		j->row_pos[idx[r]] = (int32_t)r;
-	adam_bank_dense(psi->data + lo * d, j->bank_m + lo * d, j->bank_v + lo * d,
-			j->shard_hi - lo, d, j->dx, j->row_pos + lo, &j->cfg.bank_hp, ++j->bank_t);
+	adam_bank_dense(psi->data + lo * d, j->bank_m, j->bank_v, j->shard_hi - lo, d, j->dx,
+			j->row_pos + lo, &j->cfg.bank_hp, ++j->bank_t);
 	for (size_t r = 0; r < b; r++)
 		j->row_pos[idx[r]] = -1;
 }
 
 /* This rank's rows of the global batch idx[0..*b), in batch order: the
- * batch itself on one rank, else the rows of its shard (*b shrinks). */
-static const uint32_t *local_batch(struct job *j, const uint32_t *idx, size_t *b)
+ * batch itself on one rank, else the rows of its shard (*b shrinks);
+ * *rel gets them counted from the shard's first row. */
+static const uint32_t *local_batch(struct job *j, const uint32_t *idx, size_t *b,
+				   const uint32_t **rel)
 {
+	*rel = idx;
 	if (ranks_size() == 1)
 		return idx;
+	uint32_t *local = j->idx_local, *from_lo = j->idx_local + j->cfg.batch;
 	size_t k = 0;
 	for (size_t r = 0; r < *b; r++)
-		if (idx[r] >= j->shard_lo && idx[r] < j->shard_hi)
-			j->idx_local[k++] = idx[r];
+		if (idx[r] >= j->shard_lo && idx[r] < j->shard_hi) {
+			from_lo[k] = idx[r] - (uint32_t)j->shard_lo;
+			local[k++] = idx[r];
+		}
 	*b = k;
-	return j->idx_local;
+	*rel = from_lo;
+	return local;
 }
 
 void job_sync_bank(struct job *j)
@@ -386,7 +396,7 @@ int job_step(struct job *j)
 	size_t n = j->cache->n, d = j->bank->psi.cols, m = j->mlps->m;
 	size_t start = j->step * j->cfg.batch;
 	size_t b = n - start < j->cfg.batch ? n - start : j->cfg.batch;
-	const uint32_t *idx = local_batch(j, j->perm + start, &b);
+	const uint32_t *rel, *idx = local_batch(j, j->perm + start, &b, &rel);
 	int train_mlps = j->cfg.kind == JOB_TRAIN;
 	int move_bank = !job_in_warmup(j);
 	size_t b_global = n - start < j->cfg.batch ? n - start : j->cfg.batch;
@@ -414,7 +424,7 @@ int job_step(struct job *j)
 		adam_step(j->mlps->params, j->mlp_grad, j->mlp_m, j->mlp_v, j->mlps->offset[m],
 			  &j->cfg.mlp_hp, j->mlp_t);
 	if (move_bank)
-		step_bank(j, idx, b);
+		step_bank(j, idx, rel, b);
 
 	double total = 0.0;
 	for (size_t k = 0; k < m; k++)

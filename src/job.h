@@ -67,14 +67,16 @@ struct job {
 	uint32_t *perm;          /* [n] row order of the current epoch */
 	/* MPI runs (par-mpi.h): this rank's bank rows [shard_lo, shard_hi);
 	 * of each step's global batch it computes the rows in its shard, in
-	 * batch order (idx_local, [B]); serially the shard is every row */
+	 * batch order (idx_local, [B], then [B] more: the same counted from
+	 * shard_lo); serially the shard is every row */
 	size_t shard_lo, shard_hi;
 	uint32_t *idx_local;
 
 	/* optimiser state */
 	float *mlp_grad, *mlp_m, *mlp_v;   /* [n_params] (train jobs) */
-	float *bank_m, *bank_v;            /* [n x d] */
-	uint32_t *bank_row_t;              /* [n] lazy Adam step counts */
+	/* the bank's Adam state for the shard's rows (every row serially) */
+	float *bank_m, *bank_v;            /* [(shard_hi - shard_lo) x d] */
+	uint32_t *bank_row_t;              /* [shard_hi - shard_lo] lazy Adam counts */
 	int32_t *row_pos;                  /* [n] batch position or -1 (dense) */
 
 	/* per-step buffers */
