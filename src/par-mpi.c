@@ -145,6 +145,15 @@ void ranks_allgather_rows(float *data, size_t rows, size_t cols)
 	free(displ);
 }
 
+int ranks_max(int v)
+{
+	if (n_ranks == 1)
+		return v;
+	int most = v;
+	check(MPI_Allreduce(&v, &most, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+	return most;
+}
+
 int ranks_root_result(int rc)
 {
 	if (n_ranks == 1)

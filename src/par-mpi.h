@@ -36,6 +36,11 @@ void ranks_sum_doubles(double *buf, size_t n);
  * array data, from its owner to every rank (MPI_Allgatherv). */
 void ranks_allgather_rows(float *data, size_t rows, size_t cols);
 
+/* The largest v of every rank (MPI_Allreduce of one int; v serially).
+ * A training loop asks it of its stop flag before each step, so that every
+ * rank stops at the same step when a signal reaches some of them. */
+int ranks_max(int v);
+
 /* The result rc of a step only rank 0 runs (writing a file), on every
  * rank: rank 0 passes its rc, the others anything.  On the others a
  * failure of rank 0 reads "failed on rank 0" (rank 0 printed why). */

@@ -48,6 +48,11 @@ void ranks_allgather_rows(float *data, size_t rows, size_t cols)
 	(void)cols;
 }
 
+int ranks_max(int v)
+{
+	return v;
+}
+
 int ranks_root_result(int rc)
 {
 	return rc;

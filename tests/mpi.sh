@@ -7,6 +7,7 @@
 #     dense bank Adam too;
 #  2. a rank killed with SIGKILL mid-training: mpirun names it and ends the
 #     other rank within a minute, no hang;
+#     SIGTERM to mpirun: every rank stops at the same step and leaves;
 #  3. a file that only rank 0 can open (the ranks in different working
 #     directories): the failing rank says so, the run stops with status 1;
 #  4. what MPI runs refuse: the prompt, a checkpoint of a sharded job.
@@ -138,6 +139,33 @@ status=$?
 pid=
 check "mpirun fails" yes "$([ "$status" -ne 0 ] && echo yes)"
 has "mpirun names the killed rank and its signal" "rank 1 .*(signal 9|Killed)" "$tmp/kill.err"
+
+# 2b. SIGTERM to mpirun (which passes it on to the ranks): the ranks stop
+# at the same step (they agree on it before each step) and leave
+"$MPIRUN" -np 2 -x RNR_THREADS=1 "$RNR" -n "$tmp/long.rnr" >"$tmp/term.out" 2>"$tmp/term.err" &
+pid=$!
+i=0
+while ! grep -q "epoch 2/" "$tmp/term.out" 2>/dev/null && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -TERM "$pid"
+i=0
+while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if kill -0 "$pid" 2>/dev/null; then
+	ok 1 "SIGTERM: the run ends within 30 s (it hangs)"
+	kill -KILL "$pid"
+else
+	ok 0 "SIGTERM: the run ends within 30 s"
+fi
+wait "$pid"
+pid=
+check "SIGTERM: rank 0 reports the abandoned job once" 1 \
+	"$(grep -c '^stopped at epoch .*rnr is leaving (signal 15), the job is abandoned$' "$tmp/term.out")"
+has "SIGTERM: and what is discarded" "^rnr: SIGTERM: leaving without saving" "$tmp/term.err"
 
 # 3. a file only rank 0 can open: rank 1 runs where data.h5 is not
 mkdir "$tmp/a" "$tmp/b"
