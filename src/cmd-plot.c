@@ -13,6 +13,7 @@
 #include "cmd-load.h"
 #include "err.h"
 #include "npy.h"
+#include "par-mpi.h"
 #include "session.h"
 
 #include <errno.h>
@@ -297,11 +298,18 @@ static int write_array(FILE *f, const char *path, const void *ctx)
 	return npy_write(f, path, a->descr, a->ndim, a->shape, a->data);
 }
 
+typedef int (*file_writer)(FILE *f, const char *path, const void *ctx);
+static int write_here(const char *path, file_writer writer, const void *ctx);
+
 /* Write path atomically with writer(): into path.tmp-XXXXXX beside it,
  * synced, renamed over path; on failure the temporary file is removed and
- * an existing path is left as it was. */
-int cmd_write_file(const char *path, int (*writer)(FILE *f, const char *path,
-						   const void *ctx), const void *ctx)
+ * an existing path is left as it was.  Under MPI rank 0 alone writes. */
+int cmd_write_file(const char *path, file_writer writer, const void *ctx)
+{
+	return ranks_root_result(ranks_rank() == 0 ? write_here(path, writer, ctx) : 0);
+}
+
+static int write_here(const char *path, file_writer writer, const void *ctx)
 {
 	char *tmp = NULL;
 	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
