@@ -277,7 +277,7 @@ static int cmp_ref(const void *pa, const void *pb)
 }
 
 /* A field: CSV quotes it when needed; TSV turns tabs and newlines to spaces. */
-static void field(FILE *f, const char *s, char sep)
+void chart_table_field(FILE *f, const char *s, char sep)
 {
 	if (sep != ',') {
 		for (; *s; s++)
@@ -330,12 +330,12 @@ int chart_write_table(const struct chart *c, FILE *out, char sep)
 		}
 	qsort(ref, n, sizeof *ref, cmp_ref);
 	char buf[32];
-	field(out, hist ? "bin_start" : c->xlabel ? c->xlabel : "x", sep);
+	chart_table_field(out, hist ? "bin_start" : c->xlabel ? c->xlabel : "x", sep);
 	if (hist)
 		fprintf(out, "%cbin_end", sep);
 	for (size_t k = 0; k < c->n_series; k++) {
 		fputc(sep, out);
-		field(out, series_name(c, k, buf, sizeof buf), sep);
+		chart_table_field(out, series_name(c, k, buf, sizeof buf), sep);
 	}
 	fputc('\n', out);
 	/* a row per distinct x; a series met twice at one x starts a new row */

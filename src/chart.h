@@ -76,4 +76,9 @@ int chart_write_svg(const struct chart *c, FILE *out, int width, int height);
  * value).  -1 with err_set() on an I/O error. */
 int chart_write_table(const struct chart *c, FILE *out, char sep);
 
+/* One text field of such a table: for CSV quoted (quotes doubled) when it
+ * holds a comma, quote or line break; for TSV tabs and line breaks become
+ * spaces. */
+void chart_table_field(FILE *f, const char *s, char sep);
+
 #endif

@@ -1,5 +1,5 @@
 /* cmd-baseline.c - the baseline banks: avg, concat, single. */
-#include "args.h"
+#include "cmd-baseline.h"
 #include "cmd-list.h"
 #include "err.h"
 #include "eval-baseline.h"
@@ -32,11 +32,24 @@ static const char *target_name(struct session *s, const struct args *a)
 	return ws_check_new_name(&s->ws, as) < 0 ? NULL : as;
 }
 
+int baseline_parse_init(const struct args *a, uint64_t seed, struct avg_spec *spec)
+{
+	static const char *const inits[] = { "pad", "proj", NULL };
+	int init;
+	if (args_choice(a, "init", inits, AVG_INIT_PROJ, &init) < 0 ||
+	    args_u64(a, "proj_seed", seed, &spec->seed) < 0)
+		return -1;
+	spec->init = (enum avg_init)init;
+	return 0;
+}
+
 static int avg_exec(struct session *s, const struct args *a)
 {
 	struct cache *c = ws_get(&s->ws, a->pos[0], &cache_type);
 	const char *as = target_name(s, a);
-	if (!c || !as)
+	struct avg_spec spec = { 0, AVG_INIT_PAD, 0 };
+	if (!c || !as || baseline_parse_init(a, s->set.seed, &spec) < 0 ||
+	    args_size(a, "dim", 0, 0, 1 << 20, &spec.dim) < 0)
 		return -1;
 	size_t *idx = malloc(c->m * sizeof *idx), k;
 	if (!idx) {
@@ -45,7 +58,7 @@ static int avg_exec(struct session *s, const struct args *a)
 	}
 	int rc = cache_select_models(c, args_str(a, "models", NULL), idx, &k);
 	if (rc == 0)
-		rc = add_bank(s, baseline_average(c, as, idx, k));
+		rc = add_bank(s, baseline_average_to(c, as, idx, k, &spec));
 	free(idx);
 	return rc;
 }
@@ -70,13 +83,14 @@ static int single_exec(struct session *s, const struct args *a)
 
 const struct cmd cmd_avg = {
 	.name = "avg",
-	.usage = "avg CACHE [models=A,B,...] as NAME",
+	.usage = "avg CACHE [models=A,B,...] [dim=D] [init=proj|pad] [proj_seed=S] as NAME",
 	.summary = "Bank of the average of the normalised features (the paper's baseline)",
-	.help = "psi_i = normalise(sum_j z_i^(j)), over all models or those listed; they\n"
-		"must have equal dims.  This is also the initial bank of `train` and `infer`.\n"
+	.help = "psi_i = normalise(sum_j z_i^(j)), over all models or those listed.  This\n"
+		"is also the initial bank of `train` and `infer`.  The bank has dim=D dims\n"
+		"(default: the largest model dim).\n" BASELINE_INIT_HELP "\n"
 		"The bank keeps the labels of CACHE.",
 	.min_args = 1, .max_args = 1,
-	.options = "models",
+	.options = "models dim init proj_seed",
 	.keywords = "as",
 	.complete = ARG_OBJECT,
 	.exec = avg_exec,

@@ -19,7 +19,7 @@ static int help_exec(struct session *s, const struct args *a)
 	if (a->n_pos == 0) {
 		fputs("Commands (`help NAME` for details; a unique prefix of a name works):\n", s->out);
 		for (size_t i = 0; cmd_table[i]; i++)
-			fprintf(s->out, "  %-10s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
+			fprintf(s->out, "  %-11s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
 		fputs("\nSyntax: one command per line or separated by ';'; # starts a comment;\n"
 		      "\"double\" or 'single' quotes keep blanks; options are key=value.\n", s->out);
 		return 0;

@@ -4,8 +4,10 @@
 #include "cmd-list.h"
 #include "err.h"
 #include "eval-knn.h"
+#include "cmd-knn.h"
 #include "obj-bank.h"
 #include "obj-cache.h"
+#include "obj-confusion.h"
 #include "obj-table.h"
 #include "session.h"
 
@@ -33,7 +35,7 @@ static int parse_k_list(const char *v, struct knn_opts *o)
 	return 0;
 }
 
-static int parse_opts(const struct args *a, struct knn_opts *o)
+int knn_cmd_opts(const struct args *a, struct knn_opts *o)
 {
 	knn_opts_default(o);
 	/* cosine similarity: learned banks are not unit rows, so knn_eval
@@ -45,6 +47,64 @@ static int parse_opts(const struct args *a, struct knn_opts *o)
 	if (k && parse_k_list(k, o) < 0)
 		return -1;
 	return args_double(a, "T", o->temperature, 1e-6, 1e6, &o->temperature);
+}
+
+int knn_cmd_banks(struct session *s, const char *train_name, const char *test_name,
+		  struct bank **trp, struct bank **tep)
+{
+	struct bank *tr = ws_get(&s->ws, train_name, &bank_type);
+	struct bank *te = tr ? ws_get(&s->ws, test_name, &bank_type) : NULL;
+	if (!tr || !te)
+		return -1;
+	if (!tr->labels || !te->labels) {
+		const struct bank *b = tr->labels ? te : tr;
+		/* the note names the cache it came from, the one loaded without labels */
+		err_set("%s has no labels (%s): k-NN accuracy needs labels on both banks",
+			b->base.name, b->base.note ? b->base.note : "made without");
+		return -1;
+	}
+	if (tr->psi.cols != te->psi.cols) {
+		err_set("%s has %zu dims, %s has %zu", tr->base.name, tr->psi.cols,
+			te->base.name, te->psi.cols);
+		return -1;
+	}
+	*trp = tr;
+	*tep = te;
+	return 0;
+}
+
+static int same_labels(const struct cache *c, const int64_t *labels, size_t n)
+{
+	return c->labels && c->n == n && memcmp(c->labels, labels, n * sizeof *labels) == 0;
+}
+
+struct cache *knn_cmd_cache_of(struct session *s, const int64_t *labels, size_t n,
+			       const char *given, int *err)
+{
+	*err = 0;
+	if (given) {
+		struct cache *c = ws_get(&s->ws, given, &cache_type);
+		if (c && !same_labels(c, labels, n)) {
+			err_set("cache %s (%zu rows) does not hold the labels of these %zu rows",
+				given, c->n, n);
+			c = NULL;
+		}
+		*err = c ? 0 : -1;
+		return c;
+	}
+	for (size_t i = 0; i < s->ws.n; i++) {
+		struct cache *c = s->ws.obj[i]->type == &cache_type ?
+			(struct cache *)s->ws.obj[i] : NULL;
+		if (c && same_labels(c, labels, n))
+			return c;
+	}
+	return NULL;
+}
+
+char *const *knn_cmd_class_names(const struct cache *c, size_t n)
+{
+	const struct attr *at = c ? h5_attr_find(c->attr, c->n_attr, "class_names") : NULL;
+	return at && at->n == n ? at->v : NULL;
 }
 
 /* One side of a pair: a bank, or CACHE:MODEL (streamed or not). */
@@ -146,10 +206,9 @@ static int eval_pair(struct session *s, const char *train_name, const char *test
 	return 0;
 }
 
-/* Prints t and keeps it as `as NAME` when asked; frees it otherwise. */
-static int finish(struct session *s, const struct args *a, struct knntable *t)
+/* Keeps t as `as NAME` when asked; frees it otherwise. */
+static int keep(struct session *s, const struct args *a, struct knntable *t)
 {
-	knntable_print(t, s->out);
 	if (!args_kw(a, "as")) {
 		obj_free(&t->base);
 		return 0;
@@ -159,6 +218,13 @@ static int finish(struct session *s, const struct args *a, struct knntable *t)
 		return -1;
 	}
 	return 0;
+}
+
+/* Prints t, then keep(). */
+static int finish(struct session *s, const struct args *a, struct knntable *t)
+{
+	knntable_print(t, s->out);
+	return keep(s, a, t);
 }
 
 static struct knntable *new_table(struct session *s, const struct args *a)
@@ -173,7 +239,7 @@ static int knn_exec(struct session *s, const struct args *a)
 {
 	struct knn_opts o;
 	struct knntable *t;
-	if (parse_opts(a, &o) < 0 || !(t = new_table(s, a)))
+	if (knn_cmd_opts(a, &o) < 0 || !(t = new_table(s, a)))
 		return -1;
 	if (eval_pair(s, a->pos[0], a->pos[1], &o, t) < 0) {
 		obj_free(&t->base);
@@ -182,11 +248,48 @@ static int knn_exec(struct session *s, const struct args *a)
 	return finish(s, a, t);
 }
 
+/* `compare ... per_class=on`: a confusion matrix per pair, their per-class
+ * accuracies side by side with the deltas from the first pair */
+static int compare_per_class(struct session *s, const struct args *a, const struct knn_opts *o)
+{
+	static const char *const votes[] = { "majority", "weighted", NULL };
+	int vote, rc = 0;
+	if (args_choice(a, "vote", votes, 1, &vote) < 0)
+		return -1;
+	struct confusion *cm[ARGS_MAX];
+	size_t n = 0;
+	for (; n < a->n_pos; n++) {
+		char pair[2 * WS_NAME_MAX];
+		snprintf(pair, sizeof pair, "%s", a->pos[n]);
+		*strchr(pair, '/') = '\0'; /* compare_exec checked every pair */
+		cm[n] = knn_cmd_confusion(s, pair, pair + strlen(pair) + 1, o, vote,
+					  args_str(a, "cache", NULL), "per_class");
+		if (!cm[n]) {
+			rc = -1;
+			break;
+		}
+		if (cm[n]->n_classes != cm[0]->n_classes) {
+			err_set("%s has %zu classes, %s has %zu: per-class deltas need the same "
+				"classes", a->pos[n], cm[n]->n_classes, a->pos[0], cm[0]->n_classes);
+			rc = -1;
+			n++;
+			break;
+		}
+	}
+	if (rc == 0)
+		knn_cmd_print_per_class(cm, n, s->out);
+	for (size_t i = 0; i < n; i++)
+		obj_free(&cm[i]->base);
+	return rc;
+}
+
 static int compare_exec(struct session *s, const struct args *a)
 {
 	struct knn_opts o;
 	struct knntable *t;
-	if (parse_opts(a, &o) < 0 || !(t = new_table(s, a)))
+	int per_class;
+	if (knn_cmd_opts(a, &o) < 0 || args_bool(a, "per_class", 0, &per_class) < 0 ||
+	    !(t = new_table(s, a)))
 		return -1;
 	for (size_t i = 0; i < a->n_pos; i++) {
 		char pair[2 * WS_NAME_MAX];
@@ -202,6 +305,15 @@ static int compare_exec(struct session *s, const struct args *a)
 			obj_free(&t->base);
 			return -1;
 		}
+	}
+	/* per-class before the table is kept: a failure leaves no object */
+	if (per_class) {
+		knntable_print(t, s->out);
+		if (compare_per_class(s, a, &o) < 0) {
+			obj_free(&t->base);
+			return -1;
+		}
+		return keep(s, a, t);
 	}
 	return finish(s, a, t);
 }
@@ -234,12 +346,16 @@ const struct cmd cmd_knn = {
 
 const struct cmd cmd_compare = {
 	.name = "compare",
-	.usage = "compare TRAIN/TEST... [k=20] [T=0.07] [preset=NAME] [as NAME]",
+	.usage = "compare TRAIN/TEST... [k=20] [T=0.07] [preset=NAME] [per_class=on] "
+		 "[vote=weighted|majority] [cache=CACHE] [as NAME]",
 	.summary = "k-NN accuracy table of several (train, test) bank pairs",
 	.help = "Evaluates each pair as `knn` does and prints one table, like the paper's\n"
-		"figures.\n" KNN_HELP_OPTIONS,
+		"figures.  per_class=on adds each class's accuracy for every pair (at the\n"
+		"first k, the weighted vote unless vote=majority) and its delta from the\n"
+		"first pair: which classes a learned bank helps (class names as in\n"
+		"`confusion`, cache=CACHE to choose them).\n" KNN_HELP_OPTIONS,
 	.min_args = 1, .max_args = ARGS_MAX,
-	.options = "k T preset",
+	.options = "k T preset per_class vote cache",
 	.keywords = "as",
 	.complete = ARG_OBJECT,
 	/* not CMD_READONLY: BLAS must not run beside a job's (unsafe in

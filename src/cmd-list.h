@@ -11,5 +11,7 @@ extern const struct cmd cmd_help, cmd_load, cmd_save, cmd_list, cmd_show,
 extern const struct cmd cmd_restore;
 extern const struct cmd cmd_svd, cmd_nnhist, cmd_probe;
 extern const struct cmd cmd_plot, cmd_export;
+extern const struct cmd cmd_confusion, cmd_explain, cmd_neighbours;
+extern const struct cmd cmd_sweep;
 
 #endif

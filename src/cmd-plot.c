@@ -9,9 +9,11 @@
 #include "args.h"
 #include "chart.h"
 #include "cmd-list.h"
+#include "cmd-knn.h"
 #include "cmd-load.h"
 #include "err.h"
 #include "npy.h"
+#include "par-mpi.h"
 #include "session.h"
 
 #include <errno.h>
@@ -296,11 +298,18 @@ static int write_array(FILE *f, const char *path, const void *ctx)
 	return npy_write(f, path, a->descr, a->ndim, a->shape, a->data);
 }
 
+typedef int (*file_writer)(FILE *f, const char *path, const void *ctx);
+static int write_here(const char *path, file_writer writer, const void *ctx);
+
 /* Write path atomically with writer(): into path.tmp-XXXXXX beside it,
  * synced, renamed over path; on failure the temporary file is removed and
- * an existing path is left as it was. */
-static int write_file(const char *path, int (*writer)(FILE *f, const char *path,
-						     const void *ctx), const void *ctx)
+ * an existing path is left as it was.  Under MPI rank 0 alone writes. */
+int cmd_write_file(const char *path, file_writer writer, const void *ctx)
+{
+	return ranks_root_result(ranks_rank() == 0 ? write_here(path, writer, ctx) : 0);
+}
+
+static int write_here(const char *path, file_writer writer, const void *ctx)
 {
 	char *tmp = NULL;
 	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
@@ -366,16 +375,44 @@ static int export_npy(struct session *s, const struct args *a, const char *path)
 		err_prefix("%s", o->name);
 		return -1;
 	}
-	int rc = write_file(path, write_array, &arr);
+	int rc = cmd_write_file(path, write_array, &arr);
 	free(arr.owned);
 	return rc;
+}
+
+struct table_file {
+	const struct obj *o;
+	char sep;
+};
+
+static int write_table(FILE *f, const char *path, const void *ctx)
+{
+	const struct table_file *tf = ctx;
+	(void)path;
+	return tf->o->type->table(tf->o, f, tf->sep);
+}
+
+/* An object that is a table rather than a chart (a confusion matrix), as
+ * CSV or TSV: 1 written, 0 not such an object, -1 error. */
+static int export_table(struct session *s, const struct args *a, const char *path, int fmt)
+{
+	struct obj *o = ws_find(&s->ws, a->pos[0]);
+	if (!o || o->type->chart || !o->type->table)
+		return 0;
+	if (a->n_pos > 1) {
+		err_set("%s is a %s: one file holds one table; export it alone", o->name,
+			o->type->name);
+		return -1;
+	}
+	struct table_file tf = { o, fmt == FMT_CSV ? ',' : '\t' };
+	return cmd_write_file(path, write_table, &tf) < 0 ? -1 : 1;
 }
 
 static int export_exec(struct session *s, const struct args *a)
 {
 	static const char *const fmt_name[] = { "csv", "tsv", "svg", "h5", "npy" };
 	const char *path = args_kw(a, "to");
-	int fmt;
+	int fmt, rc;
 	if (!path) {
 		err_set("where to? usage: %s", a->cmd->usage);
 		return -1;
@@ -388,7 +425,9 @@ static int export_exec(struct session *s, const struct args *a)
 	} else if (fmt == FMT_NPY) {
 		if (export_npy(s, a, path) < 0)
 			return -1;
-	} else {
+	} else if ((rc = export_table(s, a, path, fmt)) < 0) {
+		return -1;
+	} else if (rc == 0) {
 		struct plot *p = plot_build(s, a);
 		if (!p)
 			return -1;
@@ -400,7 +439,7 @@ static int export_exec(struct session *s, const struct args *a)
 			return -1;
 		}
 		struct chart_file cf = { &p->chart[0], fmt };
-		int rc = write_file(path, write_chart, &cf);
+		rc = cmd_write_file(path, write_chart, &cf);
 		plot_free(p);
 		if (rc < 0)
 			return -1;
@@ -444,7 +483,9 @@ const struct cmd cmd_export = {
 		"rest: a table [rows, 5] (k, n_test, T, majority, weighted), a spectrum\n"
 		"[k] (singular values), a hist [bins, 3] (bin_start, bin_end, count), a\n"
 		"loss [steps, 1+models] (total, then each model), a probe [n_wd, 2] (wd,\n"
-		"validation accuracy).  FILE is written aside and renamed: a failed\n"
+		"validation accuracy), a confusion [classes, classes] (counts; as csv/tsv:\n"
+		"one row per true class: class, name, rows, correct, accuracy, then\n"
+		"pred_0.. the counts).  FILE is written aside and renamed: a failed\n"
 		"export leaves an existing FILE as it was.",
 	.min_args = 1, .max_args = ARGS_MAX,
 	.options = "format",

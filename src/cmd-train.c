@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "args.h"
+#include "cmd-baseline.h"
 #include "cmd-list.h"
 #include "err.h"
 #include "eval-baseline.h"
@@ -87,8 +88,11 @@ static int start_job(struct session *s, const struct args *a, struct job_cfg *cf
 	struct mlpset *set = ws_get(&s->ws, a->pos[0], &mlpset_type);
 	const char *ckpt;
 	size_t every;
-	if (!set || !c || parse_cfg(s, a, cfg) < 0 || parse_ckpt(a, &ckpt, &every) < 0)
+	struct avg_spec init = { 0, AVG_INIT_PAD, 0 };
+	if (!set || !c || parse_cfg(s, a, cfg) < 0 || parse_ckpt(a, &ckpt, &every) < 0 ||
+	    baseline_parse_init(a, s->set.seed, &init) < 0)
 		return -1;
+	init.dim = set->shape[0].dim[0];
 	if (s->job) {
 		err_set("a stopped job on %s exists: `continue` or `cancel` it first",
 			s->job->bank->base.name);
@@ -109,7 +113,7 @@ static int start_job(struct session *s, const struct args *a, struct job_cfg *cf
 	}
 	if (mlpset_check_fit(set, c, set->shape[0].dim[0], idx) == 0 &&
 	    job_check_batch_cap(cfg, c, set, set->shape[0].dim[0]) == 0 &&
-	    (bank = baseline_average(c, bank_name, idx, set->m)) &&
+	    (bank = baseline_average_to(c, bank_name, idx, set->m, &init)) &&
 	    (loss = losshist_new(loss_name, set->m, set->model, (c->n + cfg->batch - 1) / cfg->batch,
 				 cfg->warmup)))
 		j = job_new(cfg, c, set, bank, loss);
@@ -202,13 +206,16 @@ static int cancel_exec(struct session *s, const struct args *a)
 	return 0;
 }
 
-#define JOB_OPTIONS "epochs batch lr beta1 beta2 eps adam nonneg seed loss checkpoint every"
+#define JOB_OPTIONS "epochs batch lr beta1 beta2 eps adam nonneg seed loss checkpoint every " \
+	"init proj_seed"
 
 const struct cmd cmd_train = {
 	.name = "train",
 	.usage = "train MLP CACHE [bank=psi] [epochs=50] [warmup=25] [OPTION=VALUE...]",
 	.summary = "Learn a bank and train its MLPs on a cache (the paper's method)",
-	.help = "The bank starts at the average of CACHE's normalised features.  The first\n"
+	.help = "The bank starts at the average of CACHE's normalised features, in the\n"
+		"MLPs' input dims (`mlp dim=`).\n" BASELINE_INIT_HELP "\n"
+		"The first\n"
 		"`warmup` epochs train only the MLPs; then MLPs and bank train jointly.  The\n"
 		"loss is the mean over batch rows and models of 1 - cos(mlp_j(psi_i), z_i^(j)).\n"
 		"Adam: lr=3e-4 beta1=0.9 beta2=0.999 eps=1e-8; wd= adds L2 weight decay to\n"
@@ -232,7 +239,8 @@ const struct cmd cmd_infer = {
 	.usage = "infer MLP CACHE as NAME [epochs=50] [OPTION=VALUE...]",
 	.summary = "Test-time optimisation: a new bank for CACHE through frozen MLPs",
 	.help = "The MLPs stay fixed; a bank for CACHE starts at its average and is\n"
-		"optimised alone with the loss and options of `train`.  CACHE may come from\n"
+		"optimised alone with the loss and options of `train` (init= and proj_seed=\n"
+		"as there: give the same as to train).  CACHE may come from\n"
 		"another dataset if its models and dims match the MLPs (transfer MLPs).",
 	.min_args = 2, .max_args = 2,
 	.options = JOB_OPTIONS,

@@ -286,10 +286,11 @@ int knn_topk(struct knn_nb *nb, size_t slots, size_t k, const struct mat *train,
 
 /* ---- votes over a best-first neighbour list --------------------------- */
 
-/* Majority class of nb [k]; count [n_classes] is zero on entry and exit.
- * Counts only grow, so a running argmax (ties to the lower class) equals
- * the argmax of the final counts; this costs O(k), not O(n_classes). */
-static size_t vote_majority(const struct knn_nb *nb, size_t k,
+/* Majority class of nb [k]; count [n_classes] is zero on entry and left
+ * holding each class's neighbours.  Counts only grow, so a running argmax
+ * (ties to the lower class) equals the argmax of the final counts; this
+ * costs O(k), not O(n_classes). */
+static size_t vote_majority_acc(const struct knn_nb *nb, size_t k,
 	const int64_t *labels, size_t *count)
 {
 	size_t best = SIZE_MAX, best_n = 0;
@@ -301,31 +302,51 @@ static size_t vote_majority(const struct knn_nb *nb, size_t k,
 			best_n = n;
 		}
 	}
-	for (size_t i = 0; i < k; i++)
-		count[labels[nb[i].idx]] = 0;
 	return best;
 }
 
-/* Weighted class of nb [k]: score [n_classes] (zero on entry and exit)
- * sums exp((sim - sim_top1) / T) in rank order; weights are >= 0, so the
- * running argmax argument of vote_majority holds. */
-static size_t vote_weighted(const struct knn_nb *nb, size_t k,
-	const int64_t *labels, double inv_t, double *score)
+double knn_weight(double sim, double top_sim, double temperature)
+{
+	/* times 1/T, not over T: the bits knn_eval has always voted with */
+	return exp((sim - top_sim) * (1.0 / temperature));
+}
+
+/* Weighted class of nb [k]: score [n_classes] (zero on entry, left holding
+ * the scores) sums knn_weight() in rank order; weights are >= 0, so the
+ * running argmax argument of vote_majority_acc holds. */
+static size_t vote_weighted_acc(const struct knn_nb *nb, size_t k,
+	const int64_t *labels, double temperature, double *score)
 {
 	size_t best = SIZE_MAX;
 	double best_s = -1.0;
 	double top = nb[0].sim;
 	for (size_t i = 0; i < k; i++) {
 		size_t c = (size_t)labels[nb[i].idx];
-		double s = score[c] += exp((nb[i].sim - top) * inv_t);
+		double s = score[c] += knn_weight(nb[i].sim, top, temperature);
 		if (s > best_s || (s == best_s && c < best)) {
 			best = c;
 			best_s = s;
 		}
 	}
-	for (size_t i = 0; i < k; i++)
-		score[labels[nb[i].idx]] = 0.0;
 	return best;
+}
+
+void knn_vote(const struct knn_nb *nb, size_t k, const int64_t *labels, double temperature,
+	size_t *count, double *score, size_t *majority, size_t *weighted)
+{
+	*majority = vote_majority_acc(nb, k, labels, count);
+	*weighted = vote_weighted_acc(nb, k, labels, temperature, score);
+}
+
+/* Both votes of one row, count and score zero again on return */
+static void vote_row(const struct knn_nb *nb, size_t k, const int64_t *labels,
+	double temperature, size_t *count, double *score, size_t *maj, size_t *wtd)
+{
+	knn_vote(nb, k, labels, temperature, count, score, maj, wtd);
+	for (size_t i = 0; i < k; i++) {
+		count[labels[nb[i].idx]] = 0;
+		score[labels[nb[i].idx]] = 0.0;
+	}
 }
 
 /* ---- argument checks shared by both paths ----------------------------- */
@@ -447,10 +468,11 @@ static int ws_reserve(size_t *total, size_t n1, size_t n2, size_t size, size_t *
 
 /* ---- the blocked path -------------------------------------------------- */
 
-/* knn_eval() of train, or (src) of the train rows src reads */
+/* knn_eval_predict() of train, or (src) of the train rows src reads */
 static int eval(struct knn_result *res, const struct mat *train, const struct knn_rows *src,
 	const int64_t *train_labels, size_t n_classes, const struct mat *test,
-	const int64_t *test_labels, const struct knn_opts *o)
+	const int64_t *test_labels, const struct knn_opts *o, size_t *pred_majority,
+	size_t *pred_weighted)
 {
 	if (check_args(train, train_labels, n_classes, test, test_labels, o) < 0)
 		return -1;
@@ -510,7 +532,6 @@ static int eval(struct knn_result *res, const struct mat *train, const struct kn
 		score[c] = 0.0;
 
 	size_t ok_maj[KNN_MAX_K] = { 0 }, ok_wtd[KNN_MAX_K] = { 0 };
-	double inv_t = 1.0 / o->temperature;
 	for (size_t i0 = 0; i0 < n_test; i0 += bt) {
 		size_t ni = n_test - i0 < bt ? n_test - i0 : bt;
 		const float *x = mat_row(test, i0);
@@ -526,9 +547,15 @@ static int eval(struct knn_result *res, const struct mat *train, const struct kn
 			const struct knn_nb *row = nb + r * slots;
 			size_t truth = (size_t)test_labels[i0 + r];
 			for (size_t q = 0; q < o->n_k; q++) {
-				size_t k = o->k[q] < kc ? o->k[q] : kc;
-				ok_maj[q] += vote_majority(row, k, train_labels, count) == truth;
-				ok_wtd[q] += vote_weighted(row, k, train_labels, inv_t, score) == truth;
+				size_t k = o->k[q] < kc ? o->k[q] : kc, maj, wtd;
+				vote_row(row, k, train_labels, o->temperature, count, score, &maj,
+					 &wtd);
+				ok_maj[q] += maj == truth;
+				ok_wtd[q] += wtd == truth;
+				if (pred_majority)
+					pred_majority[(i0 + r) * o->n_k + q] = maj;
+				if (pred_weighted)
+					pred_weighted[(i0 + r) * o->n_k + q] = wtd;
 			}
 		}
 	}
@@ -541,7 +568,16 @@ int knn_eval(struct knn_result *res, const struct mat *train,
 	const int64_t *train_labels, size_t n_classes, const struct mat *test,
 	const int64_t *test_labels, const struct knn_opts *o)
 {
-	return eval(res, train, NULL, train_labels, n_classes, test, test_labels, o);
+	return eval(res, train, NULL, train_labels, n_classes, test, test_labels, o, NULL, NULL);
+}
+
+int knn_eval_predict(struct knn_result *res, const struct mat *train,
+	const int64_t *train_labels, size_t n_classes, const struct mat *test,
+	const int64_t *test_labels, const struct knn_opts *o, size_t *pred_majority,
+	size_t *pred_weighted)
+{
+	return eval(res, train, NULL, train_labels, n_classes, test, test_labels, o,
+		    pred_majority, pred_weighted);
 }
 
 int knn_eval_rows(struct knn_result *res, const struct knn_rows *train,
@@ -549,7 +585,59 @@ int knn_eval_rows(struct knn_result *res, const struct knn_rows *train,
 	const int64_t *test_labels, const struct knn_opts *o)
 {
 	struct mat shape = { train->n, train->d, NULL };
-	return eval(res, &shape, train, train_labels, n_classes, test, test_labels, o);
+	return eval(res, &shape, train, train_labels, n_classes, test, test_labels, o, NULL,
+		    NULL);
+}
+
+/* ---- one row's neighbours, as knn_eval finds them -------------------- */
+
+int knn_neighbours(struct knn_nb *nb, size_t k, const struct mat *train,
+	const struct mat *test, size_t row, int normalize)
+{
+	if (k == 0 || train->rows == 0 || train->cols == 0 || train->cols != test->cols ||
+	    row >= test->rows) {
+		err_set("k-NN neighbours: k %zu, %zu x %zu train rows, test row %zu of %zu x %zu",
+			k, train->rows, train->cols, row, test->rows, test->cols);
+		return -1;
+	}
+	if (check_finite(train, "train") < 0)
+		return -1;
+	size_t n_train = train->rows, d = train->cols;
+	size_t slots = knn_topk_slots(k, n_train);
+	size_t bn = n_train < 4096 ? n_train : 4096;
+	size_t total = 0, off_tile, off_nb, off_inv, off_row;
+	if (ws_reserve(&total, bn, 1, sizeof(float), &off_tile) < 0 ||
+	    ws_reserve(&total, slots, 1, sizeof(struct knn_nb), &off_nb) < 0 ||
+	    ws_reserve(&total, normalize ? n_train : 0, 1, sizeof(float), &off_inv) < 0 ||
+	    ws_reserve(&total, d, 1, sizeof(float), &off_row) < 0) {
+		err_set("k-NN neighbours: workspace size overflows (%zu slots)", slots);
+		return -1;
+	}
+	char *ws = aligned_alloc(KNN_ALIGN, total);
+	if (!ws) {
+		err_nomem("k-NN neighbours workspace", total);
+		return -1;
+	}
+	float *tile = (float *)(ws + off_tile), *inv = NULL, *x = (float *)(ws + off_row);
+	struct knn_nb *all = (struct knn_nb *)(ws + off_nb);
+	if (normalize) {
+		inv = (float *)(ws + off_inv);
+		mat_row_inv_norms(train, inv);
+		mat_rows_normalized(x, test, row, 1);
+	} else {
+		memcpy(x, mat_row(test, row), d * sizeof *x);
+	}
+	if (floats_find_nonfinite(x, d) != SIZE_MAX) {
+		err_set("k-NN neighbours: test row %zu has a non-finite value", row);
+		free(ws);
+		return -1;
+	}
+	size_t kc = k < n_train ? k : n_train;
+	int rc = knn_topk(all, slots, kc, train, inv, x, 1, bn, tile);
+	if (rc == 0)
+		memcpy(nb, all, kc * sizeof *nb);
+	free(ws);
+	return rc;
 }
 
 /* ---- the naive oracle -------------------------------------------------- */

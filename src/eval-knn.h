@@ -141,6 +141,35 @@ int knn_eval_rows(struct knn_result *res, const struct knn_rows *train,
 	const int64_t *train_labels, size_t n_classes, const struct mat *test,
 	const int64_t *test_labels, const struct knn_opts *o);
 
+/* knn_eval, also writing each test row's predicted class for every k of o:
+ * pred_majority and pred_weighted [n_test x o->n_k] (row r, k index q at
+ * r * n_k + q), either may be NULL.  Nothing is written on error. */
+int knn_eval_predict(struct knn_result *res, const struct mat *train,
+	const int64_t *train_labels, size_t n_classes, const struct mat *test,
+	const int64_t *test_labels, const struct knn_opts *o, size_t *pred_majority,
+	size_t *pred_weighted);
+
+/* The weight a neighbour of similarity sim adds to its class in the
+ * weighted vote when the row's first neighbour has top_sim:
+ * exp((sim - top_sim) * (1 / T)). */
+double knn_weight(double sim, double top_sim, double temperature);
+
+/* The two votes of knn_eval over one best-first list nb [k] whose labels
+ * are labels[nb[i].idx]: count and score [n_classes] must be zero on entry
+ * and are left holding each class's neighbour count and summed
+ * knn_weight(); *majority and *weighted get the winning classes (ties to
+ * the lowest class).  k >= 1. */
+void knn_vote(const struct knn_nb *nb, size_t k, const int64_t *labels, double temperature,
+	size_t *count, double *score, size_t *majority, size_t *weighted);
+
+/* The min(k, n_train) nearest train rows of test row `row`, best first,
+ * through the same knn_topk pass knn_eval uses (normalize: rows count as
+ * L2-normalised, as knn_opts.normalize), so they are the neighbours
+ * knn_eval votes with.  nb [k].  Allocates its workspace.  -1 with
+ * err_set() on a bad row, d mismatch, non-finite values or OOM. */
+int knn_neighbours(struct knn_nb *nb, size_t k, const struct mat *train,
+	const struct mat *test, size_t row, int normalize);
+
 /* The oracle of knn_eval: the same contract, computed one test row at a
  * time with double-precision dot products, a full sort of all n_train
  * neighbours and unshifted exp(sim / T) weights; block sizes are ignored.

@@ -2,6 +2,7 @@
  * labels (see h5-array.h). */
 #include "h5-array.h"
 #include "err.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 
 #include <inttypes.h>

@@ -1,6 +1,7 @@
 /* h5-attr.c - the attributes of a file's groups as text (see h5-attr.h). */
 #include "h5-attr.h"
 #include "err.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 
 #include <stdlib.h>

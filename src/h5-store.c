@@ -5,7 +5,9 @@
 #include "h5-store.h"
 #include "err.h"
 #include "h5-rehearse.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
+#include "par-mpi.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -211,8 +213,19 @@ static int sync_path(const char *p, int dir)
 	return rc;
 }
 
+static int save_here(const char *path, struct obj *const *objs, size_t n,
+		     h5_store_write_fn extra, void *ctx);
+
+/* Under MPI every rank holds the same objects: rank 0 alone writes, and
+ * every rank returns its result (par-mpi.h). */
 int h5_store_save_with(const char *path, struct obj *const *objs, size_t n,
 		       h5_store_write_fn extra, void *ctx)
+{
+	return ranks_root_result(ranks_rank() == 0 ? save_here(path, objs, n, extra, ctx) : 0);
+}
+
+static int save_here(const char *path, struct obj *const *objs, size_t n,
+		     h5_store_write_fn extra, void *ctx)
 {
 	h5u_quiet();
 	char *tmp = NULL;

@@ -5,10 +5,7 @@
  * printing off (per thread: the thread-safe library keeps one error stack
  * per thread), and h5u_err() folds the stack into the err_set() message.
  *
- * Strings: h5py writes variable-length UTF-8, older tools and the shared
- * data fixed-length ASCII; the readers here accept both, scalars and 1-D
- * arrays, and render numeric attributes as text.  The writers write what
- * h5py reads back as str: variable-length UTF-8. */
+ * Attributes, one at a time, are in h5-attrio.h. */
 #ifndef RNR_H5_UTIL_H
 #define RNR_H5_UTIL_H
 
@@ -57,40 +54,8 @@ const char *h5u_class_name(H5T_class_t c);
 /* The extent of space as "100 x 4" ("scalar" for rank 0) into buf. */
 void h5u_format_dims(hid_t space, char *buf, size_t cap);
 
-/* Read attribute name of obj as text: strings (fixed or variable length,
- * ASCII or UTF-8), integers, floats, enums (h5py's bool); a scalar gives
- * one element, a 1-D or N-D array gives its elements in order.  Types it
- * cannot render (compound, references) give one placeholder string naming
- * the type.  *v is a malloc'd array of *n malloc'd strings, freed with
- * h5u_strings_free().  0, or -1 with err_set() (no attribute, read error,
- * out of memory). */
-int h5u_attr_text(hid_t obj, const char *name, char ***v, size_t *n);
-
+/* Free an array of n malloc'd strings (h5u_list_links, h5u_attr_text). */
 void h5u_strings_free(char **v, size_t n);
-
-/* Read an attribute holding one value (h5u_attr_text) as one malloc'd
- * string.  0, or -1 with err_set() (missing, unreadable, several values). */
-int h5u_attr_string(hid_t obj, const char *name, char **out);
-
-/* Read an integer attribute that holds one value.  1 with *out set, 0 if
- * there is no such attribute, -1 with err_set() if it is not one integer. */
-int h5u_attr_i64(hid_t obj, const char *name, int64_t *out);
-
-/* Write (replace) a scalar string attribute, variable-length UTF-8. */
-int h5u_write_str_attr(hid_t obj, const char *name, const char *value);
-
-/* Write (replace) a 1-D array of n strings, variable-length UTF-8. */
-int h5u_write_strs_attr(hid_t obj, const char *name, char *const *v, size_t n);
-
-/* Write (replace) a scalar int64 attribute. */
-int h5u_write_i64_attr(hid_t obj, const char *name, int64_t value);
-
-/* Write (replace) a scalar float64 attribute (h5py reads a plain number). */
-int h5u_write_f64_attr(hid_t obj, const char *name, double value);
-
-/* Read an attribute holding one number (integer or float) as a double.
- * 0 with *out set; -1 with err_set() if it is missing or not one number. */
-int h5u_attr_f64(hid_t obj, const char *name, double *out);
 
 /* Create dataset loc/name of file type ftype with rank dims and write data
  * (memory type mtype, contiguous).  Contiguous layout, no filters, so any

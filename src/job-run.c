@@ -4,6 +4,7 @@
 #include "obj-bank.h"
 #include "obj-loss.h"
 #include "err.h"
+#include "par-mpi.h"
 #include "ws-file.h"
 
 #include <stdio.h>
@@ -82,7 +83,8 @@ int jobrun_run(struct session *s)
 	 * commands only, and the loss history through its atomic count */
 	session_unlock(s);
 	while (!job_done(j)) {
-		if (stop_requested(live))
+		/* under MPI the ranks stop together, at the same step */
+		if (ranks_max(stop_requested(live)))
 			break;
 		size_t epoch = j->epoch;
 		if (job_step(j) < 0) {
@@ -110,6 +112,14 @@ int jobrun_run(struct session *s)
 			ckpt_failed = 1;
 			break;
 		}
+	}
+	/* under MPI each rank trained its shard of the bank: share them; a
+	 * signal that stopped one rank is every rank's */
+	job_sync_bank(j);
+	if (ranks_size() > 1) {
+		int sig = ranks_max(session_terminated);
+		if (sig && !session_terminated)
+			session_terminated = sig;
 	}
 	session_lock(s);
 	if (live) {

@@ -6,12 +6,14 @@
  * step overwrites before reading (row_pos is all -1 between steps). */
 #include "job-state.h"
 #include "err.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 #include "job.h"
 #include "obj-bank.h"
 #include "obj-cache.h"
 #include "obj-loss.h"
 #include "obj-mlp.h"
+#include "par-mpi.h"
 #include "parse.h"
 
 #include <float.h>
@@ -133,6 +135,13 @@ static int save_progress(const struct job *j, hid_t g)
 
 int job_state_save(const struct job *j, hid_t g)
 {
+	/* each rank holds the bank moments of its own shard only */
+	if (ranks_size() > 1) {
+		err_set("the job on %s runs on %zu MPI ranks: its state cannot be saved "
+			"before it ends (no checkpoints under MPI yet)", j->bank->base.name,
+			ranks_size());
+		return -1;
+	}
 	if (j->cfg.fixed_perm) {
 		err_set("the job on %s replays a fixed batch order and cannot be saved",
 			j->bank->base.name);
@@ -417,6 +426,12 @@ struct job *job_state_load(hid_t g, struct obj *const *objs, size_t n, const str
 	struct job_cfg cfg;
 	struct job_objs jo;
 	struct job *j = NULL;
+	/* each rank keeps the bank moments of its own shard only */
+	if (ranks_size() > 1) {
+		err_set("a saved job cannot be restored on %zu MPI ranks (only by rnr "
+			"without mpirun)", ranks_size());
+		return NULL;
+	}
 	if (find_objects(g, objs, n, ws, &jo) < 0 || read_cfg(g, &cfg) < 0 ||
 	    !(j = job_new(&cfg, jo.cache, jo.mlps, jo.bank, jo.loss)) || read_progress(g, j) < 0) {
 		job_free(j);

@@ -18,6 +18,7 @@
 #include "obj-loss.h"
 #include "obj-mlp.h"
 #include "par.h"
+#include "par-mpi.h"
 
 #include <cblas.h>
 
@@ -79,6 +80,7 @@ static int check_cfg(const struct job_cfg *cfg, const struct cache *c)
 static int job_alloc(struct job *j)
 {
 	size_t n = j->cache->n, d = j->bank->psi.cols, B = j->cfg.batch, m = j->mlps->m;
+	size_t rows = j->shard_hi - j->shard_lo; /* the bank moments: this rank's shard */
 	size_t n_params = j->mlps->offset[m], scratch = 0;
 	int train = j->cfg.kind == JOB_TRAIN;
 	for (size_t k = 0; k < m; k++) {
@@ -88,7 +90,7 @@ static int job_alloc(struct job *j)
 	}
 	/* the job's blocks together, so a job that cannot fit is refused
 	 * with its whole size before any block is taken */
-	double floats = (train ? 3.0 * (double)n_params : 0.0) + 2.0 * (double)n * (double)d +
+	double floats = (train ? 3.0 * (double)n_params : 0.0) + 2.0 * (double)rows * (double)d +
 			(double)(m + 1) * (double)B * (double)d +
 			(double)m * ((double)B * (double)max_out_dim(j->mlps) + (double)scratch);
 	for (size_t k = 0; k < m; k++)
@@ -99,12 +101,13 @@ static int job_alloc(struct job *j)
 		return -1;
 	j->model_of = calloc(m, sizeof *j->model_of);
 	j->perm = calloc(n, sizeof *j->perm);
-	j->bank_row_t = calloc(n, sizeof *j->bank_row_t);
+	j->bank_row_t = calloc(rows, sizeof *j->bank_row_t);
 	j->row_pos = malloc(n * sizeof *j->row_pos);
+	j->idx_local = malloc(2 * B * sizeof *j->idx_local);
 	j->acts = calloc(m, sizeof *j->acts);
 	j->loss_model = calloc(m, sizeof *j->loss_model);
-	if (!j->model_of || !j->perm || !j->bank_row_t || !j->row_pos || !j->acts ||
-	    !j->loss_model) {
+	if (!j->model_of || !j->perm || !j->bank_row_t || !j->row_pos || !j->idx_local ||
+	    !j->acts || !j->loss_model) {
 		err_nomem("job tables", n * 16);
 		return -1;
 	}
@@ -116,8 +119,8 @@ static int job_alloc(struct job *j)
 		      !(j->mlp_m = mat_alloc_floats(n_params, "MLP Adam moments")) ||
 		      !(j->mlp_v = mat_alloc_floats(n_params, "MLP Adam moments"))))
 		return -1;
-	if (!(j->bank_m = mat_alloc_floats(n * d, "bank Adam moments")) ||
-	    !(j->bank_v = mat_alloc_floats(n * d, "bank Adam moments")) ||
+	if (!(j->bank_m = mat_alloc_floats(rows * d, "bank Adam moments")) ||
+	    !(j->bank_v = mat_alloc_floats(rows * d, "bank Adam moments")) ||
 	    !(j->x = mat_alloc_floats(B * d, "batch")) ||
 	    !(j->dx = mat_alloc_floats(B * d, "batch gradient")) ||
 	    !(j->dx_model = mat_alloc_floats((m > 1 ? m - 1 : 1) * B * d, "batch gradient")) ||
@@ -159,9 +162,17 @@ struct job *job_new(const struct job_cfg *cfg, struct cache *c, struct mlpset *m
 			bank->psi.rows, c->base.name, c->n);
 		return NULL;
 	}
+	/* uneven shards are fine (they differ by a row at most: par-mpi.h);
+	 * a rank without a row is not */
+	if (ranks_size() > c->n) {
+		err_set("%zu MPI ranks for the %zu rows of %s: at most one rank per row",
+			ranks_size(), c->n, c->base.name);
+		return NULL;
+	}
 	struct job *j = calloc(1, sizeof *j);
 	if (!j)
 		return err_nomem("job", sizeof *j);
+	ranks_shard(c->n, &j->shard_lo, &j->shard_hi);
 	j->cfg = *cfg;
 	j->cache = c;
 	j->mlps = mlps;
@@ -192,6 +203,7 @@ void job_free(struct job *j)
 	free(j->perm);
 	free(j->bank_row_t);
 	free(j->row_pos);
+	free(j->idx_local);
 	free(j->loss_model);
 	mat_free_floats(j->mlp_grad);
 	mat_free_floats(j->mlp_m);
@@ -251,8 +263,10 @@ static void start_epoch(struct job *j)
 struct step_ctx {
 	struct job *j;
 	const uint32_t *idx;
-	size_t b;
+	size_t b;                /* this rank's rows of the batch */
+	size_t b_global;         /* the batch's rows on every rank together */
 	int train_mlps, move_bank, per_model;
+	int adam_inside;         /* MLP Adam in the model's thread (one rank) */
 };
 
 /* Forward, loss and backward of model k on the gathered batch x: its
@@ -273,8 +287,8 @@ static void step_model(struct step_ctx *c, size_t k)
 	float *dy = j->dy + slot * j->dy_stride, *scratch = j->scratch + slot * j->scratch_stride;
 	mlp_forward(j->acts[k], params, sh, j->x, b);
 	const float *y = mlp_output(j->acts[k], sh, b);
-	double loss = cosine_loss(dy, y, z, zidx, b, dz, 1.0f / (float)(b * s->m));
-	j->loss_model[k] = loss / (double)b;
+	double loss = cosine_loss(dy, y, z, zidx, b, dz, 1.0f / (float)(c->b_global * s->m));
+	j->loss_model[k] = loss / (double)c->b_global;
 	float *din = NULL;
 	int flags = MLP_BACK_SET_DPARAMS;
 	if (c->move_bank && (k == 0 || !c->per_model))
@@ -287,7 +301,7 @@ static void step_model(struct step_ctx *c, size_t k)
 			sh, j->x, j->acts[k], dy, b, flags);
 	/* Adam is per element: on this model's block, in this model's thread,
 	 * while its gradient is still in cache; the same bits as one flat pass */
-	if (c->per_model && c->train_mlps) {
+	if (c->adam_inside && c->train_mlps) {
 		size_t o = s->offset[k];
 		adam_step(s->params + o, j->mlp_grad + o, j->mlp_m + o, j->mlp_v + o,
 			  s->offset[k + 1] - o, &j->cfg.mlp_hp, j->mlp_t);
@@ -310,22 +324,24 @@ static size_t largest_gemm_macs(const struct mlp_shape *sh, size_t b)
 	return w * b;
 }
 
-/* Every model of the step; 1 if the models ran in parallel, each with
- * its own MLP Adam step done.  Per-model parallelism when the GEMMs are too
+/* Every model of the step on this rank's b of the batch's b_global rows;
+ * 1 if the models ran in parallel, each with its own MLP Adam step done
+ * (never with several ranks: their gradients are summed first).  Per-model parallelism when the GEMMs are too
  * small for BLAS threads to pay: the bank gradient is then summed from the
  * models' slices in model order, so the bits depend only on the thread
  * count (which picks the path), never on scheduling. */
-static int step_models(struct job *j, const uint32_t *idx, size_t b, int train_mlps,
-			int move_bank)
+static int step_models(struct job *j, const uint32_t *idx, size_t b, size_t b_global,
+		       int train_mlps, int move_bank)
 {
 	const struct mlpset *s = j->mlps;
 	size_t macs = 0, threads = par_threads();
 	for (size_t k = 0; k < s->m; k++)
 		if (largest_gemm_macs(&s->shape[k], b) > macs)
 			macs = largest_gemm_macs(&s->shape[k], b);
-	struct step_ctx c = { j, idx, b, train_mlps, move_bank,
+	struct step_ctx c = { j, idx, b, b_global, train_mlps, move_bank,
 			      threads > 1 && s->m > 1 &&
-			      (s->m % threads == 0 || macs < PER_MODEL_MAX_MACS) };
+			      (s->m % threads == 0 || macs < PER_MODEL_MAX_MACS), 0 };
+	c.adam_inside = c.per_model && ranks_size() == 1;
 	if (!c.per_model) {
 		step_model_range(&c, 0, s->m, 0);
 		return 0;
@@ -343,24 +359,55 @@ static int step_models(struct job *j, const uint32_t *idx, size_t b, int train_m
 				j->dx[i] += src[i];
 		}
 	}
-	return 1;
+	return c.adam_inside;
 }
 
-static void step_bank(struct job *j, const uint32_t *idx, size_t b)
+/* Adam on this rank's shard of the bank, whose moments and step counts
+ * are the shard's (row lo is their row 0); idx the batch rows in it, rel
+ * the same counted from lo. */
+static void step_bank(struct job *j, const uint32_t *idx, const uint32_t *rel, size_t b)
 {
 	struct mat *psi = &j->bank->psi;
-	size_t d = psi->cols;
+	size_t d = psi->cols, lo = j->shard_lo;
 	if (j->cfg.bank_adam == BANK_ADAM_LAZY) {
-		adam_bank_lazy(psi->data, j->bank_m, j->bank_v, j->bank_row_t, d, j->dx,
-			       idx, b, &j->cfg.bank_hp);
+		adam_bank_lazy(psi->data + lo * d, j->bank_m, j->bank_v, j->bank_row_t, d, j->dx,
+			       rel, b, &j->cfg.bank_hp);
 		return;
 	}
+	/* the dense step moves every row of the shard */
 	for (size_t r = 0; r < b; r++)
 		j->row_pos[idx[r]] = (int32_t)r;
-	adam_bank_dense(psi->data, j->bank_m, j->bank_v, psi->rows, d, j->dx, j->row_pos,
-			&j->cfg.bank_hp, ++j->bank_t);
+	adam_bank_dense(psi->data + lo * d, j->bank_m, j->bank_v, j->shard_hi - lo, d, j->dx,
+			j->row_pos + lo, &j->cfg.bank_hp, ++j->bank_t);
 	for (size_t r = 0; r < b; r++)
 		j->row_pos[idx[r]] = -1;
+}
+
+/* This rank's rows of the global batch idx[0..*b), in batch order: the
+ * batch itself on one rank, else the rows of its shard (*b shrinks);
+ * *rel gets them counted from the shard's first row. */
+static const uint32_t *local_batch(struct job *j, const uint32_t *idx, size_t *b,
+				   const uint32_t **rel)
+{
+	*rel = idx;
+	if (ranks_size() == 1)
+		return idx;
+	uint32_t *local = j->idx_local, *from_lo = j->idx_local + j->cfg.batch;
+	size_t k = 0;
+	for (size_t r = 0; r < *b; r++)
+		if (idx[r] >= j->shard_lo && idx[r] < j->shard_hi) {
+			from_lo[k] = idx[r] - (uint32_t)j->shard_lo;
+			local[k++] = idx[r];
+		}
+	*b = k;
+	*rel = from_lo;
+	return local;
+}
+
+void job_sync_bank(struct job *j)
+{
+	if (ranks_size() > 1)
+		ranks_allgather_rows(j->bank->psi.data, j->bank->psi.rows, j->bank->psi.cols);
 }
 
 int job_step(struct job *j)
@@ -372,8 +419,8 @@ int job_step(struct job *j)
 		start_epoch(j);
 	size_t n = j->cache->n, d = j->bank->psi.cols, m = j->mlps->m, B = j->cfg.batch;
 	size_t start = j->step * B;
-	size_t b = n - start < B ? n - start : B;
-	const uint32_t *idx = j->perm + start;
+	size_t b_global = n - start < B ? n - start : B, b = b_global;
+	const uint32_t *rel, *idx = local_batch(j, j->perm + start, &b, &rel);
 	int train_mlps = j->cfg.kind == JOB_TRAIN;
 	int move_bank = !job_in_warmup(j);
 
@@ -383,18 +430,35 @@ int job_step(struct job *j)
 		err_prefix("epoch %zu, step %zu", j->epoch + 1, j->step + 1);
 		return -1;
 	}
-	if (start + b < n)
+	/* the next global batch; under MPI a rank reads its part when it
+	 * comes (its local rows are not known yet) */
+	if (ranks_size() == 1 && start + b < n)
 		rowsrc_prefetch(j->rows, idx + b, n - start - b < B ? n - start - b : B);
 
 	for (size_t r = 0; r < b; r++)
 		memcpy(j->x + r * d, mat_row(&j->bank->psi, idx[r]), d * sizeof *j->x);
 	if (train_mlps)
 		j->mlp_t++;
-	if (!step_models(j, idx, b, train_mlps, move_bank) && train_mlps)
+	int adam_done = 0;
+	if (b > 0) {
+		adam_done = step_models(j, idx, b, b_global, train_mlps, move_bank);
+	} else {
+		/* a rank without rows in this batch adds nothing to the sums */
+		if (train_mlps)
+			memset(j->mlp_grad, 0, j->mlps->offset[m] * sizeof *j->mlp_grad);
+		memset(j->loss_model, 0, m * sizeof *j->loss_model);
+	}
+	/* the step's one gradient exchange: every rank's MLPs stay the same */
+	if (ranks_size() > 1) {
+		if (train_mlps)
+			ranks_sum_floats(j->mlp_grad, j->mlps->offset[m]);
+		ranks_sum_doubles(j->loss_model, m);
+	}
+	if (!adam_done && train_mlps)
 		adam_step(j->mlps->params, j->mlp_grad, j->mlp_m, j->mlp_v, j->mlps->offset[m],
 			  &j->cfg.mlp_hp, j->mlp_t);
 	if (move_bank)
-		step_bank(j, idx, b);
+		step_bank(j, idx, rel, b);
 
 	double total = 0.0;
 	for (size_t k = 0; k < m; k++)

@@ -67,11 +67,18 @@ struct job {
 	uint64_t mlp_t, bank_t;  /* Adam step counts */
 	struct rng shuffle;
 	uint32_t *perm;          /* [n] row order of the current epoch */
+	/* MPI runs (par-mpi.h): this rank's bank rows [shard_lo, shard_hi);
+	 * of each step's global batch it computes the rows in its shard, in
+	 * batch order (idx_local, [B], then [B] more: the same counted from
+	 * shard_lo); serially the shard is every row */
+	size_t shard_lo, shard_hi;
+	uint32_t *idx_local;
 
 	/* optimiser state */
 	float *mlp_grad, *mlp_m, *mlp_v;   /* [n_params] (train jobs) */
-	float *bank_m, *bank_v;            /* [n x d] */
-	uint32_t *bank_row_t;              /* [n] lazy Adam step counts */
+	/* the bank's Adam state for the shard's rows (every row serially) */
+	float *bank_m, *bank_v;            /* [(shard_hi - shard_lo) x d] */
+	uint32_t *bank_row_t;              /* [shard_hi - shard_lo] lazy Adam counts */
 	int32_t *row_pos;                  /* [n] batch position or -1 (dense) */
 
 	/* per-step buffers */
@@ -101,8 +108,13 @@ int job_check_batch_cap(const struct job_cfg *cfg, const struct cache *c,
 
 /* Advance one step.  Returns 1 when the job has finished, 0 otherwise,
  * -1 with err_set() when a streamed cache could not be read (the step is
- * not taken: the job is as it was, and may be stepped again). */
+ * not taken: the job is as it was, and may be stepped again).  Under MPI
+ * every rank steps together (collective). */
 int job_step(struct job *j);
+
+/* Under MPI, give every rank the bank rows of every shard, so each holds
+ * the whole bank as trained so far (collective; nothing serially). */
+void job_sync_bank(struct job *j);
 
 int job_done(const struct job *j);
 int job_in_warmup(const struct job *j);

@@ -5,6 +5,7 @@
 
 #include "err.h"
 #include "fe-repl.h"
+#include "par-mpi.h"
 #include "session.h"
 #include "tui.h"
 
@@ -145,6 +146,20 @@ int main(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		src[n_src++] = (struct source){ 1, argv[i] };
 
+	if (ranks_init(&argc, &argv) < 0) {
+		fprintf(stderr, "rnr: %s\n", err_msg());
+		free(src);
+		return 1;
+	}
+	/* the ranks run the same commands in step: no prompt under mpirun */
+	if (ranks_size() > 1 && (force_interactive || n_src == 0)) {
+		if (ranks_rank() == 0)
+			fprintf(stderr, "rnr: under MPI (%zu ranks) give command files or -c, "
+				"not the prompt or stdin\n", ranks_size());
+		ranks_finalize();
+		free(src);
+		return 2;
+	}
 	setlocale(LC_CTYPE, ""); /* UTF-8 charts and line drawing when the locale is */
 	install_signals();
 	struct session s;
@@ -174,5 +189,6 @@ int main(int argc, char **argv)
 	int status = sig ? 128 + sig : s.failures && !s.interactive ? 1 : 0;
 	session_free(&s);
 	free(src);
+	ranks_finalize();
 	return status;
 }

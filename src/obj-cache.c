@@ -9,6 +9,7 @@
 #include "err.h"
 #include "h5-array.h"
 #include "h5-cache.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 
 #include <stdlib.h>

@@ -8,6 +8,7 @@
 #include "chart.h"
 #include "err.h"
 #include "eval-nnhist.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 
 #include <math.h>

@@ -5,6 +5,7 @@
 #include "obj-loss.h"
 #include "chart.h"
 #include "err.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 #include "mat.h"
 

@@ -6,6 +6,7 @@
  *   /NAME/<model>/bias<l>    float32 [dim[l+1]]                         */
 #include "obj-mlp.h"
 #include "err.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 #include "mat.h"
 #include "obj-cache.h"

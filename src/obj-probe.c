@@ -8,6 +8,7 @@
 #include "obj-probe.h"
 #include "chart.h"
 #include "err.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 
 #include <math.h>

@@ -7,6 +7,7 @@
 #include "obj-spectrum.h"
 #include "chart.h"
 #include "err.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 
 #include <math.h>

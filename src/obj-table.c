@@ -4,6 +4,7 @@
  * k int64 [n], n_test int64 [n], temperature, majority, weighted float64 [n]. */
 #include "obj-table.h"
 #include "err.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 
 #include <stdlib.h>

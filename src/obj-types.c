@@ -9,6 +9,8 @@
 #include "obj-spectrum.h"
 #include "obj-hist.h"
 #include "obj-probe.h"
+#include "obj-confusion.h"
+#include "obj-sweep.h"
 
 const struct obj_type *const obj_types[] = {
 	&cache_type,
@@ -19,5 +21,7 @@ const struct obj_type *const obj_types[] = {
 	&spectrum_type,
 	&hist_type,
 	&probe_type,
+	&confusion_type,
+	&sweep_type,
 	NULL,
 };

@@ -46,6 +46,10 @@ struct obj_type {
 	/* the object's natural array (a bank's rows, a spectrum's values, a
 	 * table's numbers); NULL when it has none.  0 or -1 with err_set(). */
 	int (*array)(const struct obj *o, struct obj_array *a);
+	/* the object as a table for `export ... to FILE.csv` when it has no
+	 * chart: a header line, then rows, fields separated by sep; NULL when
+	 * it has none.  0 or -1 with err_set(). */
+	int (*table)(const struct obj *o, FILE *out, char sep);
 };
 
 /* A table of rows x cols float64 values as an owned array; the caller

@@ -5,6 +5,7 @@
 #include "cmd-table.h"
 #include "err.h"
 #include "job.h"
+#include "par-mpi.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -146,12 +147,17 @@ static int exec_call(struct session *s, struct cmd_call *call)
 	 * UI has its own), so another thread never writes it */
 	if (session_interrupted)
 		session_interrupted = 0;
+	int rc = 0;
 	if (c->exec(s, &a) < 0) {
 		session_error(s, c->name, err_msg());
 		output_failed(s, c->name);
-		return -1;
+		rc = -1;
+	} else if (output_failed(s, c->name)) {
+		rc = -1;
 	}
-	return output_failed(s, c->name) ? -1 : 0;
+	/* under MPI every rank ran the command: go on only if they agree */
+	ranks_agree(rc < 0, c->name, rc < 0 ? err_msg() : NULL);
+	return rc;
 }
 
 /* A line rnr will parse: short enough to be a command and valid UTF-8, so

@@ -1,10 +1,6 @@
 /* tui-data.c - what the full-screen UI's panes show, copied from the
- * session (see tui-int.h): the workspace's rows, the job's description, the
- * chart rendered into cells, the job's speed.  tui_update() runs on the UI
- * thread only when it gets the session lock at once, so it never waits for
- * the worker; tui_show_chart() is `plot`'s hook and runs with the lock held
- * on either thread, so it only records what to draw. */
-#include "tui-int.h"
+ * session into the view (see tui-data.h). */
+#include "tui-data.h"
 #include "err.h"
 #include "job.h"
 #include "obj-bank.h"
@@ -81,22 +77,22 @@ static struct chart *chart_dup(const struct chart *c)
  * lock held, so it only records what to draw; tui_update draws it. */
 int tui_show_chart(struct session *s, const char *name, const struct chart *c)
 {
-	struct tui *t = s->ui;
+	struct tui_data *d = s->ui;
 	/* the running job's loss history stays live */
 	if (name && s->job && strcmp(name, s->job->loss->base.name) == 0) {
-		free(t->plot);
-		t->plot = NULL;
-		snprintf(t->target, sizeof t->target, "%s", name);
+		free(d->plot);
+		d->plot = NULL;
+		snprintf(d->target, sizeof d->target, "%s", name);
 		fprintf(s->out, "%s: in the chart pane, live\n", name);
 		return 0;
 	}
-	struct chart *d = chart_dup(c);
-	if (!d)
+	struct chart *copy = chart_dup(c);
+	if (!copy)
 		return -1;
-	free(t->plot);
-	t->plot = d;
-	snprintf(t->plot_name, sizeof t->plot_name, "%s", name ? name : "");
-	t->target[0] = '\0';
+	free(d->plot);
+	d->plot = copy;
+	snprintf(d->plot_name, sizeof d->plot_name, "%s", name ? name : "");
+	d->target[0] = '\0';
 	fprintf(s->out, "%s: in the chart pane (F2: log/linear y)\n", name ? name : "chart");
 	return 0;
 }
@@ -113,23 +109,23 @@ static void human_bytes(size_t b, char *buf, size_t cap)
 	snprintf(buf, cap, v < 10 && u ? "%.1f%c" : "%.0f%c", v, unit[u]);
 }
 
-static struct ws_row *ws_row_add(struct tui *t)
+static struct ws_row *ws_row_add(struct tui_view *v)
 {
-	if (t->n_ws_rows == t->cap_ws_rows) {
-		size_t cap = t->cap_ws_rows ? 2 * t->cap_ws_rows : 32;
-		struct ws_row *p = realloc(t->ws_rows, cap * sizeof *p);
+	if (v->n_ws_rows == v->cap_ws_rows) {
+		size_t cap = v->cap_ws_rows ? 2 * v->cap_ws_rows : 32;
+		struct ws_row *p = realloc(v->ws_rows, cap * sizeof *p);
 		if (!p)
 			return NULL;
-		t->ws_rows = p;
-		t->cap_ws_rows = cap;
+		v->ws_rows = p;
+		v->cap_ws_rows = cap;
 	}
-	return &t->ws_rows[t->n_ws_rows++];
+	return &v->ws_rows[v->n_ws_rows++];
 }
 
-static void update_workspace(struct tui *t)
+static void update_workspace(struct tui_data *d, struct tui_view *v)
 {
-	const struct ws *w = &t->s->ws;
-	int width = t->lay.ws_w - 1;
+	const struct ws *w = &d->s->ws;
+	int width = v->lay.ws_w - 1;
 	size_t name_w = 4;
 	for (size_t i = 0; i < w->n; i++) {
 		size_t n = strlen(w->obj[i]->name);
@@ -140,11 +136,11 @@ static void update_workspace(struct tui *t)
 	int shape_w = width - (int)name_w - 1 - 6 - 6 - 1;
 	if (shape_w < 4)
 		shape_w = 4;
-	t->n_ws_rows = 0;
-	t->n_objects = w->n;
+	v->n_ws_rows = 0;
+	v->n_objects = w->n;
 	if (!w->n)
 		return;
-	struct ws_row *r = ws_row_add(t);
+	struct ws_row *r = ws_row_add(v);
 	if (!r)
 		return;
 	snprintf(r->text, sizeof r->text, " %-*s %-5s %-*s %5s", (int)name_w, "name", "type",
@@ -155,7 +151,7 @@ static void update_workspace(struct tui *t)
 		char shape[64], bytes[16];
 		o->type->shape(o, shape, sizeof shape);
 		human_bytes(o->type->bytes(o), bytes, sizeof bytes);
-		if (!(r = ws_row_add(t)))
+		if (!(r = ws_row_add(v)))
 			return;
 		snprintf(r->text, sizeof r->text, "%c%-*.*s %-5.5s %-*.*s %5s", o->busy ? '*' : ' ',
 			 (int)name_w, (int)name_w, o->name, o->type->name, shape_w, shape_w, shape,
@@ -164,125 +160,135 @@ static void update_workspace(struct tui *t)
 	}
 }
 
-static void update_job(struct tui *t)
+static void update_job(struct tui_data *d, struct tui_view *v)
 {
-	const struct job *j = t->s->job;
-	t->have_job = j != NULL;
+	const struct job *j = d->s->job;
+	v->have_job = j != NULL;
 	if (!j) {
-		t->last_job = NULL;
+		d->last_job = NULL;
 		return;
 	}
-	snprintf(t->job_desc, sizeof t->job_desc, "%s %s", j->cfg.kind == JOB_TRAIN ? "train" :
+	snprintf(v->job_desc, sizeof v->job_desc, "%s %s", j->cfg.kind == JOB_TRAIN ? "train" :
 		 "infer", j->bank->base.name);
-	t->job_epochs = j->cfg.epochs;
-	t->job_warmup = j->cfg.kind == JOB_TRAIN ? j->cfg.warmup : 0;
-	t->job_spe = j->steps_per_epoch;
+	v->job_epochs = j->cfg.epochs;
+	v->job_warmup = j->cfg.kind == JOB_TRAIN ? j->cfg.warmup : 0;
+	v->job_spe = j->steps_per_epoch;
 	/* a new job: its loss history takes the chart pane */
 	const char *loss = j->loss->base.name;
-	if (j != t->last_job || strcmp(loss, t->last_job_loss) != 0) {
-		t->last_job = j;
-		snprintf(t->last_job_loss, sizeof t->last_job_loss, "%s", loss);
-		snprintf(t->target, sizeof t->target, "%s", loss);
-		free(t->plot);
-		t->plot = NULL;
+	if (j != d->last_job || strcmp(loss, d->last_job_loss) != 0) {
+		d->last_job = j;
+		snprintf(d->last_job_loss, sizeof d->last_job_loss, "%s", loss);
+		snprintf(d->target, sizeof d->target, "%s", loss);
+		free(d->plot);
+		d->plot = NULL;
 	}
 }
 
-static void update_chart(struct tui *t)
+static void update_chart(struct tui_data *d, struct tui_view *v)
 {
-	int w = t->lay.chart_w, h = t->lay.chart_h;
+	int w = v->lay.chart_w, h = v->lay.chart_h;
 	struct chart c;
-	const char *name = t->target;
-	char title[sizeof t->chart_title];
-	t->chart_ok = 0;
-	t->chart_msg[0] = '\0';
+	const char *name = d->target;
+	char title[sizeof v->chart_title];
+	v->chart_ok = 0;
+	v->chart_msg[0] = '\0';
 	memset(&c, 0, sizeof c);
-	if (t->plot) {
-		c = *t->plot;
+	if (d->plot) {
+		c = *d->plot;
 		name = title;
-		snprintf(title, sizeof title, "%.60s%s%.60s", t->plot_name,
-			 t->plot_name[0] && c.title ? ": " : "", c.title ? c.title : "");
-	} else if (t->target[0]) {
-		struct obj *o = ws_find(&t->s->ws, t->target);
+		snprintf(title, sizeof title, "%.60s%s%.60s", d->plot_name,
+			 d->plot_name[0] && c.title ? ": " : "", c.title ? c.title : "");
+	} else if (d->target[0]) {
+		struct obj *o = ws_find(&d->s->ws, d->target);
 		if (!o) {
-			snprintf(t->chart_msg, sizeof t->chart_msg, "%s is gone", t->target);
+			snprintf(v->chart_msg, sizeof v->chart_msg, "%s is gone", d->target);
 			return;
 		}
 		if (!o->type->chart) {
-			snprintf(t->chart_msg, sizeof t->chart_msg, "a %s cannot be drawn",
+			snprintf(v->chart_msg, sizeof v->chart_msg, "a %s cannot be drawn",
 				 o->type->name);
 			return;
 		}
 		if (o->type == &losshist_type && losshist_count((const struct losshist *)o) < 2) {
-			snprintf(t->chart_title, sizeof t->chart_title, "%s", t->target);
-			snprintf(t->chart_msg, sizeof t->chart_msg, "%s: waiting for the first steps",
-				 t->target);
+			snprintf(v->chart_title, sizeof v->chart_title, "%s", d->target);
+			snprintf(v->chart_msg, sizeof v->chart_msg, "%s: waiting for the first steps",
+				 d->target);
 			return;
 		}
 		err_clear();
 		if (o->type->chart(o, &c) < 0) {
-			snprintf(t->chart_msg, sizeof t->chart_msg, "%s: %s", t->target, err_msg());
+			snprintf(v->chart_msg, sizeof v->chart_msg, "%s: %s", d->target, err_msg());
 			return;
 		}
 	} else {
-		t->chart_title[0] = '\0';
+		v->chart_title[0] = '\0';
 		return;
 	}
-	snprintf(t->chart_title, sizeof t->chart_title, "%s", name);
+	snprintf(v->chart_title, sizeof v->chart_title, "%s", name);
 	c.title = NULL; /* on the pane's rule already: one more row for the plot */
-	if (t->logy)
+	if (d->logy)
 		c.logy = !c.logy;
-	t->chart_logy = c.logy;
+	v->chart_logy = c.logy;
 	size_t cells = (size_t)w * (size_t)h;
 	if (w <= 0 || h <= 0)
 		return;
-	if (w != t->cells_w || h != t->cells_h) {
-		struct chart_cell *p = realloc(t->cells, cells * sizeof *p);
+	if (w != v->cells_w || h != v->cells_h) {
+		struct chart_cell *p = realloc(v->cells, cells * sizeof *p);
 		if (!p)
 			return;
-		t->cells = p;
-		t->cells_w = w;
-		t->cells_h = h;
+		v->cells = p;
+		v->cells_w = w;
+		v->cells_h = h;
 	}
 	err_clear();
-	if (chart_render(&c, t->cells, w, h, t->utf8 ? CHART_UTF8 : CHART_ASCII) < 0) {
-		snprintf(t->chart_msg, sizeof t->chart_msg, "%s: %s", name, err_msg());
+	if (chart_render(&c, v->cells, w, h, v->utf8 ? CHART_UTF8 : CHART_ASCII) < 0) {
+		snprintf(v->chart_msg, sizeof v->chart_msg, "%s: %s", name, err_msg());
 		return;
 	}
-	t->chart_ok = 1;
+	v->chart_ok = 1;
 }
 
 /* The job's speed over the last few seconds of samples. */
-static void update_rate(struct tui *t)
+static void update_rate(struct tui_data *d, struct tui_view *v)
 {
-	int running = atomic_load_explicit(&t->live.running, memory_order_acquire);
-	size_t done = atomic_load_explicit(&t->live.done, memory_order_relaxed);
+	int running = atomic_load_explicit(&d->live->running, memory_order_acquire);
+	size_t done = atomic_load_explicit(&d->live->done, memory_order_relaxed);
 	double now = tui_now();
-	size_t last = (t->rate_next + 31) % 32;
-	if (!running || (t->n_rate && done < t->rate_done[last])) {
-		t->n_rate = 0;
-		t->rate = 0;
+	size_t last = (d->rate_next + 31) % 32;
+	if (!running || (d->n_rate && done < d->rate_done[last])) {
+		d->n_rate = 0;
+		v->rate = 0;
 		if (!running)
 			return;
 	}
-	t->rate_t[t->rate_next] = now;
-	t->rate_done[t->rate_next] = done;
-	t->rate_next = (t->rate_next + 1) % 32;
-	if (t->n_rate < 32)
-		t->n_rate++;
-	size_t oldest = (t->rate_next + 32 - t->n_rate) % 32;
-	double dt = now - t->rate_t[oldest];
+	d->rate_t[d->rate_next] = now;
+	d->rate_done[d->rate_next] = done;
+	d->rate_next = (d->rate_next + 1) % 32;
+	if (d->n_rate < 32)
+		d->n_rate++;
+	size_t oldest = (d->rate_next + 32 - d->n_rate) % 32;
+	double dt = now - d->rate_t[oldest];
 	if (dt > 0.5)
-		t->rate = (double)(done - t->rate_done[oldest]) / dt;
+		v->rate = (double)(done - d->rate_done[oldest]) / dt;
 }
 
-void tui_update(struct tui *t)
+void tui_update(struct tui_data *d, struct tui_view *v)
 {
-	update_rate(t);
-	if (t->lay.too_small || pthread_mutex_trylock(&t->lock) != 0)
+	update_rate(d, v);
+	if (v->lay.too_small || pthread_mutex_trylock(d->lock) != 0)
 		return;
-	update_workspace(t);
-	update_job(t);
-	update_chart(t);
-	pthread_mutex_unlock(&t->lock);
+	update_workspace(d, v);
+	update_job(d, v);
+	update_chart(d, v);
+	pthread_mutex_unlock(d->lock);
+}
+
+void tui_data_free(struct tui_data *d, struct tui_view *v)
+{
+	free(v->ws_rows);
+	free(v->cells);
+	free(d->plot);
+	v->ws_rows = NULL;
+	v->cells = NULL;
+	d->plot = NULL;
 }

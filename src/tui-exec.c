@@ -1,11 +1,11 @@
-/* tui-exec.c - the worker thread of the full-screen UI (see tui-int.h).
+/* tui-exec.c - the worker thread of the full-screen UI (see tui-exec.h).
  *
  * A command line runs here, exactly as the prompt would run it, while the
  * UI thread keeps drawing and reading keys.  The thread holds the session
  * lock for the whole line except while a job steps (job-run.c releases
  * it), so the UI reads the workspace only between steps or between lines.
  * Signals are blocked here: the UI thread (or any other) takes them. */
-#include "tui-int.h"
+#include "tui-exec.h"
 #include "err.h"
 
 #include <errno.h>

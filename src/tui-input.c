@@ -1,4 +1,4 @@
-/* tui-input.c - GNU readline inside the full-screen UI (see tui-int.h).
+/* tui-input.c - GNU readline inside the full-screen UI (see tui-input.h).
  *
  * readline's callback interface: the UI loop reads keys from curses and
  * hands them over one byte at a time (rl_getc_function returns the byte,
@@ -9,7 +9,7 @@
  * line; tui-panes.c draws it (rl_redisplay_function only asks for a frame)
  * and shows completion lists inside the UI.  Keys for the UI itself (PgUp,
  * PgDn, F2, Ctrl-L) are readline bindings, so they work mid-line. */
-#include "tui-int.h"
+#include "tui-input.h"
 #include "fe-common.h"
 
 #include <readline/history.h>
@@ -19,7 +19,7 @@
 #include <term.h>
 
 /* readline's hooks carry no context */
-static struct tui *cur;
+static struct tui_input *cur;
 static int pending = -1;   /* the byte rl_getc hands over */
 static FILE *rl_null;      /* readline's own output, which curses replaces */
 
@@ -32,10 +32,10 @@ static int input_getc(FILE *f)
 		return c;
 	}
 	/* readline wants more within one call (rare): take a queued byte */
-	if (cur && cur->inq_n) {
-		int c = cur->inq[cur->inq_head];
-		cur->inq_head = (cur->inq_head + 1) % sizeof cur->inq;
-		cur->inq_n--;
+	if (cur && cur->q_n) {
+		int c = cur->q[cur->q_head];
+		cur->q_head = (cur->q_head + 1) % sizeof cur->q;
+		cur->q_n--;
 		return c;
 	}
 	/* nothing queued: wait a little for the rest of a sequence */
@@ -49,13 +49,13 @@ static int input_getc(FILE *f)
 
 static int input_available(void)
 {
-	return pending >= 0 || (cur && cur->inq_n > 0);
+	return pending >= 0 || (cur && cur->q_n > 0);
 }
 
 static void input_redisplay(void)
 {
 	if (cur)
-		cur->dirty = 1;
+		cur->v->dirty = 1;
 }
 
 static void no_prep(int meta)
@@ -67,60 +67,60 @@ static void no_deprep(void)
 {
 }
 
-void tui_input_clear_matches(struct tui *t)
+void tui_input_clear_matches(struct tui_input *in)
 {
-	for (size_t i = 0; i < t->n_matches; i++)
-		free(t->matches[i]);
-	free(t->matches);
-	t->matches = NULL;
-	t->n_matches = 0;
+	for (size_t i = 0; i < in->v->n_matches; i++)
+		free(in->v->matches[i]);
+	free(in->v->matches);
+	in->v->matches = NULL;
+	in->v->n_matches = 0;
 }
 
 /* readline found several completions: list them inside the UI until the
  * next key. */
 static void show_matches(char **matches, int n, int max_len)
 {
-	struct tui *t = cur;
-	tui_input_clear_matches(t);
-	if (n <= 0 || !(t->matches = calloc((size_t)n, sizeof *t->matches)))
+	struct tui_input *in = cur;
+	tui_input_clear_matches(in);
+	if (n <= 0 || !(in->v->matches = calloc((size_t)n, sizeof *in->v->matches)))
 		return;
 	for (int i = 0; i < n; i++)
-		if ((t->matches[t->n_matches] = strdup(matches[i + 1])))
-			t->n_matches++;
-	t->match_w = max_len;
-	t->dirty = 1;
+		if ((in->v->matches[in->v->n_matches] = strdup(matches[i + 1])))
+			in->v->n_matches++;
+	in->v->match_w = max_len;
+	in->v->dirty = 1;
 }
 
 static void on_line(char *line)
 {
-	tui_on_line(cur, line);
+	cur->ops.line(cur->ops.ctx, line);
 }
 
 static int key_page_up(int count, int key)
 {
 	(void)count, (void)key;
-	tui_scroll(cur, cur->lay.sb_h - 1);
+	cur->ops.scroll_by(cur->ops.ctx, cur->v->lay.sb_h - 1);
 	return 0;
 }
 
 static int key_page_down(int count, int key)
 {
 	(void)count, (void)key;
-	tui_scroll(cur, -(cur->lay.sb_h - 1));
+	cur->ops.scroll_by(cur->ops.ctx, -(cur->v->lay.sb_h - 1));
 	return 0;
 }
 
 static int key_toggle_log(int count, int key)
 {
 	(void)count, (void)key;
-	tui_toggle_log(cur);
+	cur->ops.toggle_log(cur->ops.ctx);
 	return 0;
 }
 
 static int key_redraw(int count, int key)
 {
 	(void)count, (void)key;
-	tui_redraw_all(cur);
+	cur->ops.redraw(cur->ops.ctx);
 	return 0;
 }
 
@@ -134,14 +134,14 @@ static void bind_key(const char *cap, const char *const *seqs, rl_command_func_t
 		rl_bind_keyseq(*seqs, fn);
 }
 
-int tui_input_init(struct tui *t)
+int tui_input_init(struct tui_input *in)
 {
 	static const char *const pgup[] = { "\033[5~", NULL };
 	static const char *const pgdn[] = { "\033[6~", NULL };
 	static const char *const f2[] = { "\033OQ", "\033[12~", "\033l", NULL };
-	cur = t;
+	cur = in;
 	rl_null = fopen("/dev/null", "w");
-	fe_readline_setup(t->s);
+	fe_readline_setup(in->s);
 	rl_catch_signals = 0;
 	rl_catch_sigwinch = 0;
 	rl_change_environment = 0;
@@ -151,12 +151,12 @@ int tui_input_init(struct tui *t)
 	rl_input_available_hook = input_available;
 	rl_redisplay_function = input_redisplay;
 	rl_completion_display_matches_hook = show_matches;
-	rl_instream = t->tty_in;
-	rl_outstream = rl_null ? rl_null : t->tty_out;
+	rl_instream = in->tty_in;
+	rl_outstream = rl_null ? rl_null : in->tty_out;
 	rl_variable_bind("bell-style", "none");
 	rl_variable_bind("enable-bracketed-paste", "off");
 	rl_callback_handler_install("rnr> ", on_line);
-	rl_set_screen_size(t->lay.rows, t->lay.cols);
+	rl_set_screen_size(in->v->lay.rows, in->v->lay.cols);
 	rl_add_defun("rnr-page-up", key_page_up, -1);
 	rl_add_defun("rnr-page-down", key_page_down, -1);
 	rl_add_defun("rnr-toggle-log", key_toggle_log, -1);
@@ -168,11 +168,11 @@ int tui_input_init(struct tui *t)
 	return 0;
 }
 
-void tui_input_finish(struct tui *t)
+void tui_input_finish(struct tui_input *in)
 {
 	rl_callback_handler_remove();
 	fe_readline_finish();
-	tui_input_clear_matches(t);
+	tui_input_clear_matches(in);
 	if (rl_null)
 		fclose(rl_null);
 	rl_null = NULL;
@@ -185,30 +185,30 @@ void tui_input_finish(struct tui *t)
 	cur = NULL;
 }
 
-void tui_input_clear_line(struct tui *t)
+void tui_input_clear_line(struct tui_input *in)
 {
 	rl_free_line_state();
 	rl_callback_sigcleanup();
 	rl_replace_line("", 0);
 	rl_point = rl_end = rl_mark = 0;
-	t->dirty = 1;
+	in->v->dirty = 1;
 }
 
-void tui_input_byte(struct tui *t, int c)
+void tui_input_byte(struct tui_input *in, int c)
 {
-	if (t->n_matches)
-		tui_input_clear_matches(t);
-	if (t->confirm_quit) {
-		t->confirm_quit = 0;
+	if (in->v->n_matches)
+		tui_input_clear_matches(in);
+	if (in->v->confirm_quit) {
+		in->v->confirm_quit = 0;
 		if (c == 'y' || c == 'Y')
-			tui_request_quit(t);
+			in->ops.quit(in->ops.ctx);
 		else
-			tui_message(t, "staying");
-		t->dirty = 1;
+			in->ops.message(in->ops.ctx, "staying");
+		in->v->dirty = 1;
 		return;
 	}
-	t->ctrl_c_idle = 0;
+	in->ctrl_c_idle = 0;
 	pending = c;
 	rl_callback_read_char();
-	t->dirty = 1;
+	in->v->dirty = 1;
 }

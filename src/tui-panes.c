@@ -1,9 +1,9 @@
-/* tui-panes.c - drawing the full-screen UI (see tui-int.h).
+/* tui-panes.c - drawing the full-screen UI (see tui-panes.h).
  *
- * Drawing reads the UI's state only: the rendered chart cells, the rows of
- * the workspace pane and the job's numbers that tui_update() copied under
- * the session lock, the scrollback (its own lock) and the job's atomic
- * progress.  It never touches a workspace object.  A frame is composed on
+ * Drawing reads the view (tui-view.h) only: the rendered chart cells, the
+ * rows of the workspace pane and the job's numbers that tui_update()
+ * copied under the session lock, the scrollback (its own lock) and the
+ * job's atomic progress.  It never touches a workspace object.  A frame is composed on
  * stdscr and flushed once.
  *
  *   row 0         ─ loss psi.loss ───────────┬─ workspace ──────
@@ -12,7 +12,7 @@
  *   ..rows-3      scrollback (completion lists over its bottom)
  *   rows-2        status line
  *   rows-1        prompt (readline's line) */
-#include "tui-int.h"
+#include "tui-panes.h"
 
 #include <readline/readline.h>
 #include <stdlib.h>
@@ -162,71 +162,71 @@ void tui_paint_chart(WINDOW *win, int y, int x, const struct chart_cell *cells, 
 	wattrset(win, A_NORMAL);
 }
 
-static const char *glyph(const struct tui *t, int which)
+static const char *glyph(const struct tui_view *v, int which)
 {
 	static const char *const utf8[] = { "\u2500", "\u2502", "\u252c", "\u2534" };
 	static const char *const ascii[] = { "-", "|", "+", "+" };
-	return t->utf8 ? utf8[which] : ascii[which];
+	return v->utf8 ? utf8[which] : ascii[which];
 }
 
 enum { G_H, G_V, G_TDOWN, G_TUP };
 
-static void hline_at(const struct tui *t, int y, int x, int n)
+static void hline_at(const struct tui_view *v, int y, int x, int n)
 {
 	for (int i = 0; i < n; i++)
-		mvaddstr(y, x + i, glyph(t, G_H));
+		mvaddstr(y, x + i, glyph(v, G_H));
 }
 
 /* " title " on a rule at (y, x), at most cols wide. */
-static void rule_title(const struct tui *t, int y, int x, const char *title, int cols)
+static void rule_title(const struct tui_view *v, int y, int x, const char *title, int cols)
 {
 	if (cols < 4)
 		return;
-	attrset(t->th.title);
+	attrset(v->th.title);
 	mvaddch(y, x, ' ');
 	int w = tui_put_text(stdscr, y, x + 1, title, cols - 2);
 	mvaddch(y, x + 1 + w, ' ');
 	attrset(A_NORMAL);
 }
 
-static void draw_rules(const struct tui *t)
+static void draw_rules(const struct tui_view *v)
 {
-	const struct tui_layout *l = &t->lay;
-	attrset(t->th.rule);
-	hline_at(t, 0, 0, l->cols);
-	hline_at(t, l->top_h, 0, l->cols);
+	const struct tui_layout *l = &v->lay;
+	attrset(v->th.rule);
+	hline_at(v, 0, 0, l->cols);
+	hline_at(v, l->top_h, 0, l->cols);
 	for (int y = 1; y < l->top_h; y++)
-		mvaddstr(y, l->chart_w, glyph(t, G_V));
-	mvaddstr(0, l->chart_w, glyph(t, G_TDOWN));
-	mvaddstr(l->top_h, l->chart_w, glyph(t, G_TUP));
+		mvaddstr(y, l->chart_w, glyph(v, G_V));
+	mvaddstr(0, l->chart_w, glyph(v, G_TDOWN));
+	mvaddstr(l->top_h, l->chart_w, glyph(v, G_TUP));
 	attrset(A_NORMAL);
 	char title[200];
-	snprintf(title, sizeof title, "%s%s", t->chart_title[0] ? t->chart_title : "chart",
-		 t->chart_ok && t->chart_logy ? " (log y)" : "");
-	rule_title(t, 0, 1, title, l->chart_w - 2);
-	snprintf(title, sizeof title, "workspace: %zu object%s", t->n_objects,
-		 t->n_objects == 1 ? "" : "s");
-	rule_title(t, 0, l->ws_x + 1, title, l->ws_w - 2);
-	rule_title(t, l->top_h, 1, "output", l->chart_w - 2);
-	if (t->scroll > 0) {
-		snprintf(title, sizeof title, "scrolled back %ld rows: PgDn", t->scroll);
-		rule_title(t, l->top_h, l->ws_x + 1, title, l->ws_w - 2);
+	snprintf(title, sizeof title, "%s%s", v->chart_title[0] ? v->chart_title : "chart",
+		 v->chart_ok && v->chart_logy ? " (log y)" : "");
+	rule_title(v, 0, 1, title, l->chart_w - 2);
+	snprintf(title, sizeof title, "workspace: %zu object%s", v->n_objects,
+		 v->n_objects == 1 ? "" : "s");
+	rule_title(v, 0, l->ws_x + 1, title, l->ws_w - 2);
+	rule_title(v, l->top_h, 1, "output", l->chart_w - 2);
+	if (v->scroll > 0) {
+		snprintf(title, sizeof title, "scrolled back %ld rows: PgDn", v->scroll);
+		rule_title(v, l->top_h, l->ws_x + 1, title, l->ws_w - 2);
 	}
 }
 
-static void draw_chart(const struct tui *t)
+static void draw_chart(const struct tui_view *v)
 {
-	const struct tui_layout *l = &t->lay;
-	if (t->chart_ok && t->cells_w == l->chart_w && t->cells_h == l->chart_h) {
-		tui_paint_chart(stdscr, l->chart_y, l->chart_x, t->cells, t->cells_w, t->cells_h,
-				&t->th);
+	const struct tui_layout *l = &v->lay;
+	if (v->chart_ok && v->cells_w == l->chart_w && v->cells_h == l->chart_h) {
+		tui_paint_chart(stdscr, l->chart_y, l->chart_x, v->cells, v->cells_w, v->cells_h,
+				&v->th);
 		return;
 	}
-	const char *msg = t->chart_msg[0] ? t->chart_msg :
+	const char *msg = v->chart_msg[0] ? v->chart_msg :
 		"no chart yet: `train` draws its loss live; `plot NAME` draws an object";
 	/* the message, wrapped, in the middle of the pane */
 	int y = l->chart_y + l->chart_h / 2 - 1, w = l->chart_w - 4;
-	attrset(t->th.hint);
+	attrset(v->th.hint);
 	for (const char *p = msg; *p && y < l->chart_y + l->chart_h; y++) {
 		size_t n = fit_bytes(p, w);
 		if (p[n] && n < strlen(p)) {
@@ -257,32 +257,32 @@ static void format_secs(double s, char *buf, size_t cap)
 		snprintf(buf, cap, "%d:%02d", (int)s / 60, (int)s % 60);
 }
 
-static void draw_workspace(const struct tui *t)
+static void draw_workspace(const struct tui_view *v)
 {
-	const struct tui_layout *l = &t->lay;
+	const struct tui_layout *l = &v->lay;
 	int x = l->ws_x + 1, w = l->ws_w - 1, y = l->ws_y, end = l->ws_y + l->ws_h;
 	char line[200];
-	if (t->have_job) {
-		int running = atomic_load_explicit(&t->live.running, memory_order_acquire);
-		size_t done = atomic_load_explicit(&t->live.done, memory_order_relaxed);
-		size_t total = atomic_load_explicit(&t->live.total, memory_order_relaxed);
-		size_t epoch = atomic_load_explicit(&t->live.epoch, memory_order_relaxed);
-		if (epoch >= t->job_epochs && t->job_epochs)
-			epoch = t->job_epochs - 1;
-		attrset(running ? t->th.info | A_BOLD : t->th.hint);
-		snprintf(line, sizeof line, "job %s: %s", t->job_desc, running ? "running" : "stopped");
+	if (v->have_job) {
+		int running = atomic_load_explicit(&v->live->running, memory_order_acquire);
+		size_t done = atomic_load_explicit(&v->live->done, memory_order_relaxed);
+		size_t total = atomic_load_explicit(&v->live->total, memory_order_relaxed);
+		size_t epoch = atomic_load_explicit(&v->live->epoch, memory_order_relaxed);
+		if (epoch >= v->job_epochs && v->job_epochs)
+			epoch = v->job_epochs - 1;
+		attrset(running ? v->th.info | A_BOLD : v->th.hint);
+		snprintf(line, sizeof line, "job %s: %s", v->job_desc, running ? "running" : "stopped");
 		tui_put_text(stdscr, y++, x, line, w);
 		attrset(A_NORMAL);
-		snprintf(line, sizeof line, " epoch %zu/%zu%s", epoch + 1, t->job_epochs,
-			 epoch < t->job_warmup ? " (warmup)" : "");
+		snprintf(line, sizeof line, " epoch %zu/%zu%s", epoch + 1, v->job_epochs,
+			 epoch < v->job_warmup ? " (warmup)" : "");
 		tui_put_text(stdscr, y++, x, line, w);
 		snprintf(line, sizeof line, " step %zu/%zu  %.0f%%", done, total,
 			 total ? 100.0 * (double)done / (double)total : 0.0);
 		tui_put_text(stdscr, y++, x, line, w);
-		if (running && t->rate > 0) {
+		if (running && v->rate > 0) {
 			char eta[32];
-			format_secs((double)(total - done) / t->rate, eta, sizeof eta);
-			snprintf(line, sizeof line, " %.1f step/s  ETA %s", t->rate, eta);
+			format_secs((double)(total - done) / v->rate, eta, sizeof eta);
+			snprintf(line, sizeof line, " %.1f step/s  ETA %s", v->rate, eta);
 		} else {
 			snprintf(line, sizeof line, running ? " measuring speed" :
 				 " `continue` or `cancel`");
@@ -290,31 +290,31 @@ static void draw_workspace(const struct tui *t)
 		tui_put_text(stdscr, y++, x, line, w);
 		y++;
 	}
-	if (t->n_ws_rows == 0 && y < end) {
-		attrset(t->th.hint);
+	if (v->n_ws_rows == 0 && y < end) {
+		attrset(v->th.hint);
 		tui_put_text(stdscr, y, x, "(no objects: `load FILE`)", w);
 		attrset(A_NORMAL);
 	}
-	for (size_t i = 0; i < t->n_ws_rows && y < end; i++, y++) {
-		if (y == end - 1 && i + 1 < t->n_ws_rows) {
-			snprintf(line, sizeof line, "... %zu more (`list`)", t->n_ws_rows - i);
-			attrset(t->th.hint);
+	for (size_t i = 0; i < v->n_ws_rows && y < end; i++, y++) {
+		if (y == end - 1 && i + 1 < v->n_ws_rows) {
+			snprintf(line, sizeof line, "... %zu more (`list`)", v->n_ws_rows - i);
+			attrset(v->th.hint);
 			tui_put_text(stdscr, y, x, line, w);
 			attrset(A_NORMAL);
 			break;
 		}
-		attrset(i == 0 ? A_BOLD : t->ws_rows[i].busy ? t->th.info : A_NORMAL);
-		tui_put_text(stdscr, y, x, t->ws_rows[i].text, w);
+		attrset(i == 0 ? A_BOLD : v->ws_rows[i].busy ? v->th.info : A_NORMAL);
+		tui_put_text(stdscr, y, x, v->ws_rows[i].text, w);
 	}
 	attrset(A_NORMAL);
 }
 
-static attr_t style_attr(const struct tui *t, enum sb_style st)
+static attr_t style_attr(const struct tui_view *v, enum sb_style st)
 {
 	switch (st) {
-	case SB_ERR: return t->th.error;
-	case SB_CMD: return t->th.command;
-	case SB_INFO: return t->th.info;
+	case SB_ERR: return v->th.error;
+	case SB_CMD: return v->th.command;
+	case SB_INFO: return v->th.info;
 	default: return A_NORMAL;
 	}
 }
@@ -345,34 +345,34 @@ static long line_rows(const char *text, int w)
 	return rows;
 }
 
-static void draw_scrollback(struct tui *t)
+static void draw_scrollback(struct tui_view *v)
 {
-	const struct tui_layout *l = &t->lay;
+	const struct tui_layout *l = &v->lay;
 	int w = l->cols, bottom = l->sb_y + l->sb_h - 1;
-	scrollback_lock(t->sb);
-	size_t n = scrollback_count(t->sb);
-	unsigned long v = scrollback_version(t->sb);
-	if (t->scroll > 0 && v != t->sb_seen) {
+	scrollback_lock(v->sb);
+	size_t n = scrollback_count(v->sb);
+	unsigned long version = scrollback_version(v->sb);
+	if (v->scroll > 0 && version != v->sb_seen) {
 		/* keep the rows on show in place while lines arrive below */
-		unsigned long added = v - t->sb_seen;
+		unsigned long added = version - v->sb_seen;
 		for (size_t i = added < n ? n - added : 0; i < n; i++)
-			t->scroll += line_rows(scrollback_line(t->sb, i, NULL), w);
+			v->scroll += line_rows(scrollback_line(v->sb, i, NULL), w);
 	}
-	t->sb_seen = v;
-	if (t->scroll > 0) {
+	v->sb_seen = version;
+	if (v->scroll > 0) {
 		/* clamp to the top of the buffer */
 		long total = 0;
 		for (size_t i = 0; i < n; i++)
-			total += line_rows(scrollback_line(t->sb, i, NULL), w);
+			total += line_rows(scrollback_line(v->sb, i, NULL), w);
 		long max = total > l->sb_h ? total - l->sb_h : 0;
-		if (t->scroll > max)
-			t->scroll = max;
+		if (v->scroll > max)
+			v->scroll = max;
 	}
-	long skip = t->scroll;
+	long skip = v->scroll;
 	int y = bottom;
 	for (size_t i = n; i-- > 0 && y >= l->sb_y;) {
 		enum sb_style st;
-		const char *text = scrollback_line(t->sb, i, &st);
+		const char *text = scrollback_line(v->sb, i, &st);
 		/* the line's display rows, split at width w, drawn last first */
 		size_t off[256];
 		int k = 0;
@@ -381,7 +381,7 @@ static void draw_scrollback(struct tui *t)
 			off[k++] = (size_t)(p - text);
 			p += wrap_bytes(p, w);
 		} while (*p && k < 256);
-		attrset(style_attr(t, st));
+		attrset(style_attr(v, st));
 		for (int r = k - 1; r >= 0 && y >= l->sb_y; r--) {
 			if (skip > 0) {
 				skip--;
@@ -395,26 +395,26 @@ static void draw_scrollback(struct tui *t)
 		}
 	}
 	attrset(A_NORMAL);
-	scrollback_unlock(t->sb);
+	scrollback_unlock(v->sb);
 }
 
 /* A completion list over the bottom of the scrollback. */
-static void draw_matches(const struct tui *t)
+static void draw_matches(const struct tui_view *v)
 {
-	const struct tui_layout *l = &t->lay;
-	if (!t->n_matches)
+	const struct tui_layout *l = &v->lay;
+	if (!v->n_matches)
 		return;
-	int colw = t->match_w + 2;
+	int colw = v->match_w + 2;
 	int per_row = l->cols / colw;
 	if (per_row < 1)
 		per_row = 1;
-	int rows = (int)((t->n_matches + (size_t)per_row - 1) / (size_t)per_row);
+	int rows = (int)((v->n_matches + (size_t)per_row - 1) / (size_t)per_row);
 	int max_rows = l->sb_h - 1;
 	int shown_rows = rows > max_rows ? max_rows : rows;
 	int y0 = l->sb_y + l->sb_h - shown_rows - 1;
-	attrset(t->th.popup);
+	attrset(v->th.popup);
 	char head[96];
-	snprintf(head, sizeof head, " %zu completions%s ", t->n_matches,
+	snprintf(head, sizeof head, " %zu completions%s ", v->n_matches,
 		 rows > shown_rows ? " (type more to narrow)" : "");
 	mvhline(y0, 0, ' ', l->cols);
 	tui_put_text(stdscr, y0, 0, head, l->cols);
@@ -424,32 +424,32 @@ static void draw_matches(const struct tui *t)
 		clrtoeol();
 		for (int c = 0; c < per_row; c++) {
 			size_t i = (size_t)r * (size_t)per_row + (size_t)c;
-			if (i >= t->n_matches)
+			if (i >= v->n_matches)
 				break;
-			tui_put_text(stdscr, y0 + 1 + r, c * colw, t->matches[i], colw - 1);
+			tui_put_text(stdscr, y0 + 1 + r, c * colw, v->matches[i], colw - 1);
 		}
 	}
 }
 
-static void draw_status(const struct tui *t)
+static void draw_status(const struct tui_view *v)
 {
-	const struct tui_layout *l = &t->lay;
-	int busy = tui_busy(t);
+	const struct tui_layout *l = &v->lay;
+	int busy = v->busy;
 	char left[256], right[96];
 	double now = tui_now();
-	if (t->msg[0] && now < t->msg_until)
-		snprintf(left, sizeof left, " %s", t->msg);
-	else if (t->quitting)
-		snprintf(left, sizeof left, " leaving: waiting for `%s` to stop", t->busy_line);
+	if (v->msg[0] && now < v->msg_until)
+		snprintf(left, sizeof left, " %s", v->msg);
+	else if (v->quitting)
+		snprintf(left, sizeof left, " leaving: waiting for `%s` to stop", v->busy_line);
 	else if (busy) {
 		char el[32];
-		format_secs(now - t->busy_since, el, sizeof el);
-		snprintf(left, sizeof left, " running %s: %s", el, t->busy_line);
+		format_secs(now - v->busy_since, el, sizeof el);
+		snprintf(left, sizeof left, " running %s: %s", el, v->busy_line);
 	} else
 		snprintf(left, sizeof left, " ready");
 	snprintf(right, sizeof right, " F2 lin/log  PgUp/PgDn  ^C %s  ^D quit ",
 		 busy ? "stop" : "clear");
-	attrset(busy ? t->th.status_busy : t->th.status);
+	attrset(busy ? v->th.status_busy : v->th.status);
 	mvhline(l->status_y, 0, ' ', l->cols);
 	int rw = tui_text_width(right);
 	int lw = l->cols - rw - 1;
@@ -465,13 +465,13 @@ static void draw_status(const struct tui *t)
 
 /* The prompt and readline's line, scrolled sideways to keep the cursor on
  * screen; leaves the cursor there. */
-static void draw_prompt(const struct tui *t)
+static void draw_prompt(const struct tui_view *v)
 {
-	const struct tui_layout *l = &t->lay;
+	const struct tui_layout *l = &v->lay;
 	int y = l->prompt_y;
 	move(y, 0);
 	clrtoeol();
-	if (t->confirm_quit) {
+	if (v->confirm_quit) {
 		attrset(A_BOLD);
 		int w = tui_put_text(stdscr, y, 0, "Leave rnr? (y/n) ", l->cols);
 		attrset(A_NORMAL);
@@ -497,7 +497,7 @@ static void draw_prompt(const struct tui *t)
 			start += next_char(start, &w, &bad);
 			skipped += w;
 		}
-		attrset(t->th.hint);
+		attrset(v->th.hint);
 		mvaddch(y, pw, '<');
 		attrset(A_NORMAL);
 		pw++;
@@ -507,9 +507,9 @@ static void draw_prompt(const struct tui *t)
 	move(y, pw + cur - skipped);
 }
 
-static void draw_too_small(const struct tui *t)
+static void draw_too_small(const struct tui_view *v)
 {
-	const struct tui_layout *l = &t->lay;
+	const struct tui_layout *l = &v->lay;
 	char a[96], b[96];
 	snprintf(a, sizeof a, "rnr needs at least %dx%d", TUI_MIN_COLS, TUI_MIN_ROWS);
 	snprintf(b, sizeof b, "this terminal is %dx%d: enlarge it", l->cols, l->rows);
@@ -520,22 +520,22 @@ static void draw_too_small(const struct tui *t)
 	tui_put_text(stdscr, y + 1 > 0 ? y + 1 : 0, 0, b, l->cols);
 }
 
-void tui_draw(struct tui *t)
+void tui_draw(struct tui_view *v)
 {
 	erase();
-	if (t->lay.too_small) {
-		draw_too_small(t);
-		if (t->lay.rows >= 3)
-			draw_prompt(t);
+	if (v->lay.too_small) {
+		draw_too_small(v);
+		if (v->lay.rows >= 3)
+			draw_prompt(v);
 		refresh();
 		return;
 	}
-	draw_rules(t);
-	draw_chart(t);
-	draw_workspace(t);
-	draw_scrollback(t);
-	draw_matches(t);
-	draw_status(t);
-	draw_prompt(t); /* last: it leaves the cursor at readline's point */
+	draw_rules(v);
+	draw_chart(v);
+	draw_workspace(v);
+	draw_scrollback(v);
+	draw_matches(v);
+	draw_status(v);
+	draw_prompt(v); /* last: it leaves the cursor at readline's point */
 	refresh();
 }

@@ -1,4 +1,4 @@
-/* tui-scrollback.c - the output pane's lines (see tui-int.h).
+/* tui-scrollback.c - the output pane's lines (see tui-scrollback.h).
  *
  * Commands print to session->out and session->err as they would on a
  * terminal; in the full-screen UI those are fopencookie() streams that land
@@ -6,7 +6,7 @@
  * keeps its own partial line, so two streams interleave whole lines only.
  * Text is stored printable: tabs become blanks, '\r' starts the line over,
  * other control bytes are dropped. */
-#include "tui-int.h"
+#include "tui-scrollback.h"
 
 #include <errno.h>
 #include <pthread.h>

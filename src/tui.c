@@ -1,5 +1,5 @@
-/* tui.c - the full-screen UI's main loop, layout, terminal and signals
- * (see tui.h and, for the threads, tui-int.h).
+/* tui.c - the full-screen UI's main loop, layout and terminal (see tui.h;
+ * struct tui below says which thread touches what).
  *
  * One loop on the UI thread waits in poll() on the terminal, a self-pipe
  * (written by signal handlers and the worker) and the captured stderr.  It
@@ -8,11 +8,18 @@
  * at once after a key, ten times a second while the worker runs.  Before a
  * frame, tui_update() copies what the panes show from the workspace, but
  * only when it gets the session lock at once; otherwise the last copy
- * stays on screen.  Signal handlers only set flags and write the pipe. */
+ * stays on screen.  Signal handlers (tui-signal.c) only set flags and
+ * write the pipe. */
 #include "config.h"
 
 #include "tui.h"
-#include "tui-int.h"
+#include "tui-data.h"
+#include "tui-exec.h"
+#include "tui-input.h"
+#include "tui-panes.h"
+#include "tui-scrollback.h"
+#include "tui-signal.h"
+#include "tui-view.h"
 #include "err.h"
 #include "fe-common.h"
 
@@ -22,12 +29,10 @@
 #include <locale.h>
 #include <poll.h>
 #include <readline/readline.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <term.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,149 +40,76 @@
 #define FRAME_SECS 0.1          /* steady redraw while the worker runs */
 #define MSG_SECS 4.0
 
-/* ---- signals: flags and the self-pipe only ---- */
+/* The UI's state.  Threads: the UI thread alone touches curses, readline
+ * and everything here except where marked.  The worker runs one command
+ * line at a time holding the session lock (a job releases it while it
+ * steps) and writes output through scrollback streams (their own mutex)
+ * and progress through `live` (atomics).  The UI reads the workspace only
+ * with the session lock held (tui_update), copying what the panes draw. */
+struct tui {
+	struct session *s;
+	pthread_mutex_t lock;           /* the session lock (s->lock) */
+	struct jobrun_live live;        /* s->live */
+	struct tui_exec exec;
+	struct tui_view view;           /* what the panes draw */
+	struct tui_data data;           /* what tui_update copies it from */
+	struct tui_input in;            /* readline, fed by read_keys */
+	FILE *out, *err;                /* the worker's streams (s->out, s->err) */
+	FILE *ui_out, *ui_err;          /* commands run on the UI thread meanwhile */
+	FILE *saved_out, *saved_err;
+	int wake[2];                    /* self-pipe: signals and the worker wake the loop */
+	int err_pipe[2], saved_fd2;     /* fd 2 captured into the scrollback */
+	SCREEN *scr;
 
-static volatile sig_atomic_t sig_int, sig_term;
-static volatile int wake_wr = -1;
-static struct sigaction old_int, old_term, old_hup, old_winch;
-static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-#define N_FATAL (sizeof fatal_sigs / sizeof fatal_sigs[0])
-static struct sigaction old_fatal[N_FATAL];
-/* what a fatal signal writes to put the terminal back (no curses calls) */
-static struct termios saved_tio;
-static int have_tio;
-static char restore_seq[256];
-static size_t restore_len;
+	char refuse[160];               /* why a command is refused meanwhile */
+	char **queue;                   /* lines typed while a command (not a job) runs */
+	size_t n_queue;
+	int quit;
+	int stale;                      /* copy the data again first (tui_update) */
+};
+
+static void tui_message(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tui_request_quit(struct tui *t);
+
 /* for exit() from elsewhere */
 static struct tui *active;
 
-static void wake(void)
-{
-	int fd = wake_wr;
-	if (fd >= 0) {
-		ssize_t r = write(fd, "s", 1);
-		(void)r;
-	}
-}
-
-static void on_signal(int sig)
-{
-	int e = errno;
-	if (sig == SIGINT)
-		sig_int = 1;
-	else
-		sig_term = sig;
-	wake();
-	errno = e;
-}
-
-/* curses' own SIGWINCH handler queues KEY_RESIZE; this one also wakes the
- * loop, in whatever thread the signal landed. */
-static void on_winch(int sig)
-{
-	int e = errno;
-	if (old_winch.sa_flags & SA_SIGINFO) {
-		if (old_winch.sa_sigaction)
-			old_winch.sa_sigaction(sig, NULL, NULL);
-	} else if (old_winch.sa_handler != SIG_DFL && old_winch.sa_handler != SIG_IGN) {
-		old_winch.sa_handler(sig);
-	}
-	wake();
-	errno = e;
-}
-
-static void on_fatal(int sig)
-{
-	ssize_t r = write(STDOUT_FILENO, restore_seq, restore_len);
-	(void)r;
-	if (have_tio)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns at once */
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);
-	sa.sa_handler = on_winch;
-	sigaction(SIGWINCH, &sa, &old_winch);
-	sa.sa_handler = on_fatal;
-	sa.sa_flags = SA_RESETHAND;
-	for (size_t i = 0; i < N_FATAL; i++)
-		sigaction(fatal_sigs[i], &sa, &old_fatal[i]);
-}
-
-static void restore_signals(void)
-{
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
-	sigaction(SIGWINCH, &old_winch, NULL);
-	for (size_t i = 0; i < N_FATAL; i++)
-		sigaction(fatal_sigs[i], &old_fatal[i], NULL);
-}
-
-static void add_cap(const char *cap)
-{
-	char *s = tigetstr(cap);
-	if (!s || s == (char *)-1)
-		return;
-	size_t n = strlen(s);
-	if (restore_len + n < sizeof restore_seq) {
-		memcpy(restore_seq + restore_len, s, n);
-		restore_len += n;
-	}
-}
-
 /* ---- small helpers ---- */
 
-double tui_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-int tui_busy(const struct tui *t)
+static int tui_busy(const struct tui *t)
 {
 	return t->exec.started;
 }
 
-void tui_message(struct tui *t, const char *fmt, ...)
+static void tui_message(struct tui *t, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(t->msg, sizeof t->msg, fmt, ap);
+	vsnprintf(t->view.msg, sizeof t->view.msg, fmt, ap);
 	va_end(ap);
-	t->msg_until = tui_now() + MSG_SECS;
-	t->dirty = 1;
+	t->view.msg_until = tui_now() + MSG_SECS;
+	t->view.dirty = 1;
 }
 
-void tui_scroll(struct tui *t, long rows)
+static void tui_scroll(struct tui *t, long rows)
 {
-	t->scroll += rows;
-	if (t->scroll < 0)
-		t->scroll = 0;
-	t->dirty = 1; /* tui_draw clamps it to the top */
+	t->view.scroll += rows;
+	if (t->view.scroll < 0)
+		t->view.scroll = 0;
+	t->view.dirty = 1; /* tui_draw clamps it to the top */
 }
 
-void tui_toggle_log(struct tui *t)
+static void tui_toggle_log(struct tui *t)
 {
-	t->logy = !t->logy;
+	t->data.logy = !t->data.logy;
 	t->stale = 1;
-	tui_message(t, "y axis %s", t->chart_logy ? "linear" : "log");
+	tui_message(t, "y axis %s", t->view.chart_logy ? "linear" : "log");
 }
 
-void tui_redraw_all(struct tui *t)
+static void tui_redraw_all(struct tui *t)
 {
 	clearok(curscr, TRUE);
-	t->dirty = 1;
+	t->view.dirty = 1;
 }
 
 static int set_nonblock(int fd)
@@ -233,7 +165,7 @@ static void layout(struct tui_layout *l, int rows, int cols)
 
 static void relayout(struct tui *t)
 {
-	layout(&t->lay, LINES, COLS);
+	layout(&t->view.lay, LINES, COLS);
 	rl_set_screen_size(LINES, COLS);
 	t->stale = 1;
 }
@@ -252,7 +184,7 @@ static void run_view(struct tui *t, const char *line)
 		until.tv_nsec -= 1000000000;
 	}
 	if (pthread_mutex_timedlock(&t->lock, &until) != 0) {
-		scrollback_add(t->sb, SB_ERR, "the workspace is busy: wait for the running "
+		scrollback_add(t->view.sb, SB_ERR, "the workspace is busy: wait for the running "
 			       "command to finish");
 		return;
 	}
@@ -260,7 +192,7 @@ static void run_view(struct tui *t, const char *line)
 		snprintf(t->refuse, sizeof t->refuse, "a job is running: wait, or `stop` it");
 	else
 		snprintf(t->refuse, sizeof t->refuse, "`%.100s` is running: wait for it",
-			 t->busy_line);
+			 t->view.busy_line);
 	struct session v;
 	session_view(&v, t->s, t->ui_out, t->ui_err, t->refuse);
 	session_exec_line(&v, line);
@@ -280,12 +212,12 @@ static void queue_line(struct tui *t, const char *line)
 	if (!q || !(q[t->n_queue] = strdup(line))) {
 		if (q)
 			t->queue = q;
-		scrollback_add(t->sb, SB_ERR, "out of memory: the line is dropped");
+		scrollback_add(t->view.sb, SB_ERR, "out of memory: the line is dropped");
 		return;
 	}
 	t->queue = q;
 	t->n_queue++;
-	tui_message(t, "queued: runs when `%.60s` is done", t->busy_line);
+	tui_message(t, "queued: runs when `%.60s` is done", t->view.busy_line);
 }
 
 static void drop_queue(struct tui *t)
@@ -300,7 +232,7 @@ static void drop_queue(struct tui *t)
 static void run_line(struct tui *t, const char *line)
 {
 	if (tui_busy(t)) {
-		if (atomic_load_explicit(&t->live.running, memory_order_acquire) || t->quitting)
+		if (atomic_load_explicit(&t->live.running, memory_order_acquire) || t->view.quitting)
 			run_view(t, line);
 		else
 			queue_line(t, line);
@@ -308,16 +240,16 @@ static void run_line(struct tui *t, const char *line)
 	}
 	atomic_store_explicit(&t->live.abort, 0, memory_order_relaxed);
 	if (tui_exec_start(&t->exec, t->s, line, t->wake[1]) < 0) {
-		scrollback_add(t->sb, SB_ERR, err_msg());
+		scrollback_add(t->view.sb, SB_ERR, err_msg());
 		return;
 	}
-	snprintf(t->busy_line, sizeof t->busy_line, "%s", line);
-	t->busy_since = tui_now();
+	snprintf(t->view.busy_line, sizeof t->view.busy_line, "%s", line);
+	t->view.busy_since = tui_now();
 }
 
-void tui_on_line(struct tui *t, char *line)
+static void tui_on_line(struct tui *t, char *line)
 {
-	t->dirty = 1;
+	t->view.dirty = 1;
 	if (!line) { /* Ctrl-D on an empty line */
 		tui_request_quit(t);
 		return;
@@ -325,10 +257,10 @@ void tui_on_line(struct tui *t, char *line)
 	size_t n = strspn(line, " \t");
 	char *echo = NULL;
 	if (asprintf(&echo, "rnr> %s", line) >= 0) {
-		scrollback_add(t->sb, SB_CMD, echo);
+		scrollback_add(t->view.sb, SB_CMD, echo);
 		free(echo);
 	}
-	t->scroll = 0;
+	t->view.scroll = 0;
 	if (line[n]) {
 		fe_history_add(line);
 		run_line(t, line);
@@ -336,22 +268,22 @@ void tui_on_line(struct tui *t, char *line)
 	free(line);
 }
 
-void tui_request_quit(struct tui *t)
+static void tui_request_quit(struct tui *t)
 {
 	if (!tui_busy(t)) {
 		t->quit = 1;
 		return;
 	}
-	t->quitting = 1;
+	t->view.quitting = 1;
 	atomic_store_explicit(&t->live.abort, 1, memory_order_relaxed);
 	atomic_store_explicit(&t->live.stop, 1, memory_order_relaxed);
-	tui_message(t, "leaving once `%.80s` stops", t->busy_line);
+	tui_message(t, "leaving once `%.80s` stops", t->view.busy_line);
 }
 
 static void on_ctrl_c(struct tui *t)
 {
-	if (t->confirm_quit) {
-		t->confirm_quit = 0;
+	if (t->view.confirm_quit) {
+		t->view.confirm_quit = 0;
 		tui_message(t, "staying");
 		return;
 	}
@@ -365,28 +297,28 @@ static void on_ctrl_c(struct tui *t)
 			tui_message(t, "stopping the job at its next step");
 		} else {
 			tui_message(t, "`%.80s` cannot be interrupted: it ends on its own",
-				    t->busy_line);
+				    t->view.busy_line);
 		}
 		return;
 	}
 	if (rl_end > 0)
-		tui_input_clear_line(t);
-	if (!t->ctrl_c_idle) {
-		t->ctrl_c_idle = 1;
+		tui_input_clear_line(&t->in);
+	if (!t->in.ctrl_c_idle) {
+		t->in.ctrl_c_idle = 1;
 		tui_message(t, "Ctrl-C again to leave rnr (it asks first); `quit` leaves at once");
 		return;
 	}
-	t->ctrl_c_idle = 0;
-	t->confirm_quit = 1;
-	t->msg_until = 0;
-	t->dirty = 1;
+	t->in.ctrl_c_idle = 0;
+	t->view.confirm_quit = 1;
+	t->view.msg_until = 0;
+	t->view.dirty = 1;
 }
 
 static void on_worker_done(struct tui *t)
 {
-	t->busy_line[0] = '\0';
+	t->view.busy_line[0] = '\0';
 	t->stale = 1;
-	if (t->s->quit || t->quitting) {
+	if (t->s->quit || t->view.quitting) {
 		t->quit = 1;
 		return;
 	}
@@ -409,16 +341,16 @@ static int read_keys(struct tui *t)
 		}
 		if (c > 255)
 			continue;
-		if (t->inq_n == sizeof t->inq) /* full: hand the oldest over now */
+		if (t->in.q_n == sizeof t->in.q) /* full: hand the oldest over now */
 			break;
-		t->inq[(t->inq_head + t->inq_n) % sizeof t->inq] = (unsigned char)c;
-		t->inq_n++;
+		t->in.q[(t->in.q_head + t->in.q_n) % sizeof t->in.q] = (unsigned char)c;
+		t->in.q_n++;
 	}
-	while (t->inq_n && !t->quit) {
-		c = t->inq[t->inq_head];
-		t->inq_head = (t->inq_head + 1) % sizeof t->inq;
-		t->inq_n--;
-		tui_input_byte(t, c);
+	while (t->in.q_n && !t->quit) {
+		c = t->in.q[t->in.q_head];
+		t->in.q_head = (t->in.q_head + 1) % sizeof t->in.q;
+		t->in.q_n--;
+		tui_input_byte(&t->in, c);
 		any = 1;
 	}
 	return any;
@@ -455,8 +387,7 @@ static void close_terminal(struct tui *t)
 		close(t->saved_fd2);
 		t->saved_fd2 = -1;
 	}
-	restore_signals();
-	wake_wr = -1;
+	tui_signals_restore();
 }
 
 static void at_exit(void)
@@ -467,9 +398,9 @@ static void at_exit(void)
 
 static int open_terminal(struct tui *t)
 {
-	have_tio = tcgetattr(STDIN_FILENO, &saved_tio) == 0;
-	t->tty_out = stdout;
-	t->tty_in = stdin;
+	tui_fatal_save_tty();
+	t->in.tty_out = stdout;
+	t->in.tty_in = stdin;
 	fflush(stdout); /* what ~/.rnrrc printed goes out before the screen */
 	if (!(t->scr = newterm(NULL, stdout, stdin))) {
 		err_set("cannot start curses on TERM=%s", getenv("TERM") ? getenv("TERM") : "");
@@ -485,19 +416,16 @@ static int open_terminal(struct tui *t)
 	int color = has_colors() && !(nc && *nc);
 	if (color && start_color() != OK)
 		color = 0;
-	tui_theme_init(&t->th, color);
-	restore_len = 0;
-	add_cap("sgr0");
-	add_cap("cnorm");
-	add_cap("rmcup");
+	tui_theme_init(&t->view.th, color);
+	static const char *const restore[] = { "sgr0", "cnorm", "rmcup", NULL };
+	tui_fatal_restore_caps(restore);
 	/* stderr into the scrollback: nothing may scribble over the screen */
 	fflush(stderr);
 	t->saved_fd2 = dup(STDERR_FILENO);
 	if (t->saved_fd2 >= 0)
 		dup2(t->err_pipe[1], STDERR_FILENO);
-	wake_wr = t->wake[1];
-	install_signals();
-	layout(&t->lay, LINES, COLS);
+	tui_signals_install(t->wake[1]);
+	layout(&t->view.lay, LINES, COLS);
 	return 0;
 }
 
@@ -507,18 +435,47 @@ static void free_state(struct tui *t)
 	for (int i = 0; i < 4; i++)
 		if (f[i])
 			fclose(f[i]);
-	scrollback_free(t->sb);
+	scrollback_free(t->view.sb);
 	for (int i = 0; i < 2; i++) {
 		if (t->wake[i] >= 0)
 			close(t->wake[i]);
 		if (t->err_pipe[i] >= 0)
 			close(t->err_pipe[i]);
 	}
-	free(t->ws_rows);
-	free(t->cells);
-	free(t->plot);
+	tui_data_free(&t->data, &t->view);
 	drop_queue(t);
 	pthread_mutex_destroy(&t->lock);
+}
+
+/* What a key does to the UI, for tui-input.c. */
+static void op_line(void *t, char *line)
+{
+	tui_on_line(t, line);
+}
+
+static void op_quit(void *t)
+{
+	tui_request_quit(t);
+}
+
+static void op_message(void *t, const char *msg)
+{
+	tui_message(t, "%s", msg);
+}
+
+static void op_scroll(void *t, long rows)
+{
+	tui_scroll(t, rows);
+}
+
+static void op_toggle_log(void *t)
+{
+	tui_toggle_log(t);
+}
+
+static void op_redraw(void *t)
+{
+	tui_redraw_all(t);
 }
 
 static int tui_open(struct tui *t, struct session *s)
@@ -528,14 +485,22 @@ static int tui_open(struct tui *t, struct session *s)
 	t->wake[0] = t->wake[1] = t->err_pipe[0] = t->err_pipe[1] = t->saved_fd2 = -1;
 	pthread_mutex_init(&t->lock, NULL);
 	session_live_init(&t->live);
+	t->view.live = &t->live;
+	t->data.s = s;
+	t->data.lock = &t->lock;
+	t->data.live = &t->live;
+	t->in.v = &t->view;
+	t->in.s = s;
+	t->in.ops = (struct tui_input_ops){ t, op_line, op_quit, op_message, op_scroll,
+					    op_toggle_log, op_redraw };
 	setlocale(LC_CTYPE, "");
-	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	t->view.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	if (make_pipe(t->wake) < 0 || make_pipe(t->err_pipe) < 0 ||
-	    !(t->sb = scrollback_new(SCROLLBACK_LINES)) ||
-	    !(t->out = scrollback_stream(t->sb, SB_OUT)) ||
-	    !(t->err = scrollback_stream(t->sb, SB_ERR)) ||
-	    !(t->ui_out = scrollback_stream(t->sb, SB_OUT)) ||
-	    !(t->ui_err = scrollback_stream(t->sb, SB_ERR))) {
+	    !(t->view.sb = scrollback_new(SCROLLBACK_LINES)) ||
+	    !(t->out = scrollback_stream(t->view.sb, SB_OUT)) ||
+	    !(t->err = scrollback_stream(t->view.sb, SB_ERR)) ||
+	    !(t->ui_out = scrollback_stream(t->view.sb, SB_OUT)) ||
+	    !(t->ui_err = scrollback_stream(t->view.sb, SB_ERR))) {
 		err_set("cannot set up the screen's buffers: %s", strerror(errno));
 		free_state(t);
 		return -1;
@@ -555,10 +520,10 @@ static int tui_open(struct tui *t, struct session *s)
 	s->lock = &t->lock;
 	s->live = &t->live;
 	s->show_chart = tui_show_chart;
-	s->ui = t;
+	s->ui = &t->data;
 	s->interactive = 1;
 	fe_complete_guard(lock_enter, lock_leave, t);
-	scrollback_add(t->sb, SB_INFO, "rnr " PACKAGE_VERSION ": `help` lists the commands.  "
+	scrollback_add(t->view.sb, SB_INFO, "rnr " PACKAGE_VERSION ": `help` lists the commands.  "
 		       "Tab completes; F2 log/linear y; PgUp/PgDn scroll; Ctrl-C stops a job; "
 		       "Ctrl-D or `quit` leaves.");
 	return 0;
@@ -568,7 +533,7 @@ static void tui_close(struct tui *t)
 {
 	struct session *s = t->s;
 	close_terminal(t);
-	tui_input_finish(t);
+	tui_input_finish(&t->in);
 	active = NULL;
 	s->out = t->saved_out;
 	s->err = t->saved_err;
@@ -583,12 +548,12 @@ static void tui_close(struct tui *t)
  * terminal.  A worker that does not come back is left to the exit. */
 static int on_term(struct tui *t)
 {
-	int sig = sig_term;
+	int sig = tui_signal_term();
 	atomic_store_explicit(&t->live.abort, 1, memory_order_relaxed);
 	atomic_store_explicit(&t->live.stop, 1, memory_order_relaxed);
 	if (tui_exec_wait(&t->exec, 3.0) < 0) {
 		close_terminal(t);
-		tui_input_finish(t);
+		tui_input_finish(&t->in);
 		_exit(128 + sig);
 	}
 	return sig;
@@ -596,67 +561,67 @@ static int on_term(struct tui *t)
 
 int tui_run(struct session *s)
 {
-	struct tui t;
-	if (tui_open(&t, s) < 0)
+	struct tui state, *t = &state;
+	if (tui_open(t, s) < 0)
 		return -1;
-	tui_input_init(&t);
+	tui_input_init(&t->in);
 	int rc = 0;
 	double next_frame = 0.0;
 	unsigned long seen_version = 0;
-	while (!t.quit) {
+	while (!t->quit) {
 		double now = tui_now();
 		int timeout = 1000;
-		if (tui_busy(&t))
+		if (tui_busy(t))
 			timeout = next_frame > now ? (int)((next_frame - now) * 1000) + 1 : 0;
-		else if (t.msg_until > now)
-			timeout = (int)((t.msg_until - now) * 1000) + 10;
-		struct pollfd pfd[3] = { { STDIN_FILENO, POLLIN, 0 }, { t.wake[0], POLLIN, 0 },
-					 { t.err_pipe[0], POLLIN, 0 } };
+		else if (t->view.msg_until > now)
+			timeout = (int)((t->view.msg_until - now) * 1000) + 10;
+		struct pollfd pfd[3] = { { STDIN_FILENO, POLLIN, 0 }, { t->wake[0], POLLIN, 0 },
+					 { t->err_pipe[0], POLLIN, 0 } };
 		poll(pfd, 3, timeout);
 		char drain[64];
-		while (read(t.wake[0], drain, sizeof drain) > 0)
+		while (read(t->wake[0], drain, sizeof drain) > 0)
 			;
-		scrollback_feed_fd(t.sb, t.err_pipe[0]);
-		if (sig_term) {
-			rc = on_term(&t);
+		scrollback_feed_fd(t->view.sb, t->err_pipe[0]);
+		if (tui_signal_term()) {
+			rc = on_term(t);
 			break;
 		}
-		if (sig_int) {
-			sig_int = 0;
-			on_ctrl_c(&t);
+		if (tui_signal_take_int()) {
+			on_ctrl_c(t);
 		}
-		int keyed = read_keys(&t);
-		if (tui_exec_reap(&t.exec))
-			on_worker_done(&t);
-		if (t.quit)
+		int keyed = read_keys(t);
+		if (tui_exec_reap(&t->exec))
+			on_worker_done(t);
+		if (t->quit)
 			break;
-		if (LINES != t.lay.rows || COLS != t.lay.cols)
-			relayout(&t);
-		scrollback_lock(t.sb);
-		unsigned long v = scrollback_version(t.sb);
-		scrollback_unlock(t.sb);
+		if (LINES != t->view.lay.rows || COLS != t->view.lay.cols)
+			relayout(t);
+		scrollback_lock(t->view.sb);
+		unsigned long v = scrollback_version(t->view.sb);
+		scrollback_unlock(t->view.sb);
 		if (v != seen_version) {
 			seen_version = v;
-			t.dirty = 1;
+			t->view.dirty = 1;
 		}
 		now = tui_now();
-		if (now >= next_frame || t.stale) {
+		if (now >= next_frame || t->stale) {
 			/* fresh data at a steady rate; keys alone redraw from the
 			 * last copy, so typing never waits for the workspace */
-			tui_update(&t);
+			tui_update(&t->data, &t->view);
 			next_frame = now + FRAME_SECS;
-			t.stale = 0;
-			t.dirty = 1;
+			t->stale = 0;
+			t->view.dirty = 1;
 		}
-		if (t.dirty || keyed || (t.msg[0] && now >= t.msg_until)) {
-			if (now >= t.msg_until)
-				t.msg[0] = '\0';
-			tui_draw(&t);
-			t.dirty = 0;
+		if (t->view.dirty || keyed || (t->view.msg[0] && now >= t->view.msg_until)) {
+			if (now >= t->view.msg_until)
+				t->view.msg[0] = '\0';
+			t->view.busy = tui_busy(t);
+			tui_draw(&t->view);
+			t->view.dirty = 0;
 		}
 	}
-	if (tui_busy(&t))
-		tui_exec_wait(&t.exec, 1e9);
-	tui_close(&t);
+	if (tui_busy(t))
+		tui_exec_wait(&t->exec, 1e9);
+	tui_close(t);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include "ws-file.h"
 #include "err.h"
 #include "h5-store.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 #include "job.h"
 #include "job-state.h"

@@ -128,7 +128,8 @@ expect_error nolabels 13 "subset: nl.test has no labels to stratify by"
 unchanged nolabels
 has nolabels '^done: psi after 1 epochs, loss [0-9.]+$' "training needs no labels"
 
-# 2. models of other dims: no average, no MLP set trained on the average
+# 2. models of other dims: the average pads or projects them to the bank's
+# dims; what cannot be done fails and changes nothing
 run dims <<EOF
 set threads 1
 set progress off
@@ -136,24 +137,27 @@ load $tmp/dims.h5 as dm
 concat dm.train as c24
 avg dm.train models=b as b16
 mlp dm.train seed=1 as dd
+avg dm.train as a16
+avg dm.train dim=12 init=proj as p12
 echo '@@ list'
 list
-avg dm.train as x
-avg dm.train models=a,b as x
-train dd dm.train epochs=1 batch=40
-infer dd dm.train epochs=1 batch=40 as x
+avg dm.train dim=8 init=pad as x
+avg dm.train models=a,b init=sideways as x
+train dd dm.train epochs=1 batch=40 init=proj proj_seed=-1
+infer dd dm.train epochs=1 batch=40 init=nope as x
 knn c24 b16
 echo '@@ list'
 list
 EOF
 has dims '^dm.train: 40 rows, 2 models \(a 8, b 16\), labels in 4 classes$' "a cache with models of 8 and 16 dims loads"
 has dims '^c24: bank 40 x 24 ' "concat adds the dims up"
-msg="dm.train: models a (8) and b (16) differ in dims; the average needs equal dims (try concat)"
-expect_error dims 9 "avg: $msg"
-expect_error dims 10 "avg: $msg"
-expect_error dims 11 "train: $msg"
-expect_error dims 12 "infer: $msg"
-expect_error dims 13 "knn: c24 has 24 dims, b16 has 16"
+has dims '^a16: bank 40 x 16 .*in 16 dims \(init=proj proj_seed=0\)' "avg of mixed dims projects to the largest"
+has dims '^p12: bank 40 x 12 .*init=proj proj_seed=0' "avg init=proj maps any dims"
+expect_error dims 11 "avg: dm.train: model b has 16 dims, more than the bank's 8: init=pad cannot shrink it (use init=proj or dim=16)"
+expect_error dims 12 "avg: init=sideways: expected one of pad, proj"
+expect_error dims 13 "train: proj_seed=-1: not a non-negative integer"
+expect_error dims 14 "infer: init=nope: expected one of pad, proj"
+expect_error dims 15 "knn: c24 has 24 dims, b16 has 16"
 unchanged dims
 
 # 3. MLP sets on caches lacking a model or with other dims

@@ -1,10 +1,15 @@
 #!/bin/sh
 # The house stays straight: every file of src/ is in the layer table
 # (src/LAYERS), includes only headers of its own layer and those below,
-# the modules (X.c with X.h and X-int.h) include each other in no circle,
-# and each function a header declares is defined somewhere.
-# A header declaring another file's functions counts as an arrow to that
-# file's module, so the graph is the one of calls, not of file names.
+# the modules include each other in no circle, and each function a header
+# declares is defined somewhere.
+# A module is X.c with X.h and X-int.h, and every other .c that includes
+# X-int.h: a private header shared by several files (chart-int.h, by the
+# text and SVG renderers and the axes) makes them one module in several
+# rooms.  A header declaring another file's functions counts as an arrow
+# to that file's module, so the graph is the one of calls, not of file
+# names.  Only functions count: extern variables (the command descriptors
+# cmd-list.h declares for the table) are data, not calls.
 #
 #   tests/layers.sh            TAP, for make check
 #   tests/layers.sh --report   the house in numbers: files per layer,
@@ -44,6 +49,8 @@ scan() {
 	/^#include "/ {
 		inc = $2; gsub(/"/, "", inc)
 		if (inc != "config.h") incs[fbase] = incs[fbase] " " inc
+		# a .c sharing the private header of another module is part of it
+		if (fbase ~ /\.c$/ && inc ~ /-int\.h$/) owner[fmod[fbase]] = module(inc)
 		next
 	}
 	# declarations in headers, definitions in .c files: exported
@@ -60,8 +67,9 @@ scan() {
 	# a header declaring a function that module defines (tui-int.h
 	# declaring tui-data.c functions makes its includers depend on
 	# tui-data, whatever its name says).
+	function canon(m) { return (m in owner) ? owner[m] : m }
 	function arrow(f, to, via,   from) {
-		from = fmod[f]
+		from = canon(fmod[f]); to = canon(to)
 		if (to == from || ((f, to) in done)) return
 		done[f, to] = 1
 		arrows++
@@ -81,7 +89,7 @@ scan() {
 				arrow(f, module(h), "")
 				nd = split(declared[h], fns, " ")
 				for (b = 1; b <= nd; b++)
-					if (fns[b] in defd) arrow(f, module(defd[fns[b]]), h)
+					if (fns[b] in defd) arrow(f, fmod[defd[fns[b]]], h)
 			}
 		}
 		for (h in declared) {

@@ -8,6 +8,7 @@
 #include "err.h"
 #include "eval-baseline.h"
 #include "h5-store.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 #include "job.h"
 #include "obj-bank.h"

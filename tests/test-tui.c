@@ -8,7 +8,8 @@
 #include "chart.h"
 #include "err.h"
 #include "tap.h"
-#include "tui-int.h"
+#include "tui-panes.h"
+#include "tui-scrollback.h"
 
 #include <langinfo.h>
 #include <locale.h>

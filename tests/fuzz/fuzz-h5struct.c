@@ -17,6 +17,7 @@
  * RNR_FUZZ_KEEP=FILE in the environment keeps the file built as FILE (to
  * look at a crash input with h5dump or rnr). */
 #include "fuzz-h5load.h"
+#include "h5-attrio.h"
 #include "h5-util.h"
 
 #include <stdio.h>

@@ -1,0 +1,184 @@
+#!/bin/sh
+# mpi.sh - data-parallel training under mpirun (./configure --with-mpi):
+#  1. the same session at np 1 (no mpirun), np 2 and np 3 (3 does not divide
+#     the 1000 test rows: uneven shards): the MLP weights and banks agree to
+#     1e-5 relative (float sums in another order, nothing else), the k-NN
+#     tables and every printed line are the same (rank 0 alone prints);
+#     dense bank Adam too;
+#  2. a rank killed with SIGKILL mid-training: mpirun names it and ends the
+#     other rank within a minute, no hang;
+#     SIGTERM to mpirun: every rank stops at the same step and leaves;
+#  3. a file that only rank 0 can open (the ranks in different working
+#     directories): the failing rank says so, the run stops with status 1;
+#  4. what MPI runs refuse: the prompt, a checkpoint of a sharded job.
+# Skipped when rnr was built without --with-mpi or mpirun is missing.
+set -u
+: "${RNR:=./rnr}" "${top_srcdir:=.}" "${MPIRUN:=}"
+if [ -z "$MPIRUN" ] || ! command -v "$MPIRUN" >/dev/null 2>&1; then
+	echo "1..0 # SKIP rnr was built without --with-mpi, or mpirun is missing"
+	exit 0
+fi
+data=$(cd "$top_srcdir/data" && pwd)/fmnist-demo.h5
+
+tmp=$(mktemp -d) || exit 1
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+. "$top_srcdir/tests/tap.sh"
+# root needs Open MPI's consent; more ranks than cores need --oversubscribe
+OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+OMPI_MCA_rmaps_base_oversubscribe=1
+export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM OMPI_MCA_rmaps_base_oversubscribe
+mpi() { # mpi NP ARGS...: rnr under mpirun, one thread a rank, at most 2 minutes
+	_np=$1
+	shift
+	timeout 120 "$MPIRUN" -np "$_np" -x RNR_THREADS=1 "$RNR" -n "$@"
+}
+
+session() { # session OUT.h5 [TRAIN OPTIONS]
+	cat <<EOT
+set progress off
+load $data as fm
+mlp fm.train depth=2 seed=1 as dec
+train dec fm.train bank=psi seed=3 epochs=6 warmup=2 $2
+infer dec fm.test as psi_te seed=1 epochs=4 $2
+knn psi psi_te k=5,20
+save dec psi psi_te to $1
+EOT
+}
+
+# 1. np 1, 2, 3 give the same run
+py=$(h5py_python) || py=
+compare() { # compare WHAT A.h5 B.h5: every float dataset within 1e-5 relative
+	if [ -z "$py" ]; then
+		ok 0 "$1" "SKIP no python3 with h5py"
+		return
+	fi
+	_out=$("$py" - "$2" "$3" <<'EOT'
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+names = []
+a.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+worst = 0.0
+for n in names:
+    x, y = a[n][()], b[n][()]
+    if x.dtype.kind != "f":
+        if not np.array_equal(x, y): print("differ:", n); sys.exit(1)
+        continue
+    rel = float(np.abs(x - y).max() / max(np.abs(x).max(), 1e-30))
+    worst = max(worst, rel)
+    if rel > 1e-5: print("%s: %.3g relative" % (n, rel)); sys.exit(1)
+print("%d datasets, largest relative difference %.3g" % (len(names), worst))
+EOT
+	)
+	ok $? "$1"
+	echo "#   $_out"
+}
+
+for adam in lazy dense; do
+	session "$tmp/np1-$adam.h5" "adam=$adam" >"$tmp/s1-$adam.rnr"
+	"$RNR" -n "$tmp/s1-$adam.rnr" >"$tmp/np1-$adam.out" 2>&1
+	check "np 1 ($adam): the session runs" 0 $?
+	for np in 2 3; do
+		session "$tmp/np$np-$adam.h5" "adam=$adam" >"$tmp/s$np-$adam.rnr"
+		mpi $np "$tmp/s$np-$adam.rnr" >"$tmp/np$np-$adam.out" 2>"$tmp/np$np-$adam.err"
+		check "np $np ($adam): the session runs" 0 $?
+		sed "s/np$np-$adam/np1-$adam/" "$tmp/np$np-$adam.out" >"$tmp/np$np-$adam.cmp"
+		if cmp -s "$tmp/np1-$adam.out" "$tmp/np$np-$adam.cmp"; then
+			ok 0 "np $np ($adam): rank 0 prints what np 1 prints, the k-NN table too, once"
+		else
+			ok 1 "np $np ($adam): rank 0 prints what np 1 prints, the k-NN table too, once"
+			diff "$tmp/np1-$adam.out" "$tmp/np$np-$adam.cmp" | sed 's/^/#   /'
+		fi
+		compare "np $np ($adam): MLP weights and banks within 1e-5 relative of np 1" \
+			"$tmp/np1-$adam.h5" "$tmp/np$np-$adam.h5"
+	done
+done
+has "the k-NN table is in the transcript" "^psi -> psi_te +20 " "$tmp/np1-lazy.out"
+
+# 2. a rank killed mid-training
+cat >"$tmp/long.rnr" <<EOT
+load $data as fm
+mlp fm.train depth=2 seed=1 as dec
+train dec fm.train epochs=100000 seed=1
+EOT
+# long_run OUT: the endless training in the background under mpirun, $pid,
+# back once it has printed its second epoch
+long_run() {
+	"$MPIRUN" -np 2 -x RNR_THREADS=1 "$RNR" -n "$tmp/long.rnr" >"$1.out" 2>"$1.err" &
+	pid=$!
+	_i=0
+	while ! grep -q "epoch 2/" "$1.out" 2>/dev/null && [ $_i -lt 300 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+# ends_within SECONDS WHAT: mpirun ($pid) exits in time, else it is killed;
+# its status in $status
+ends_within() {
+	_i=0
+	while kill -0 "$pid" 2>/dev/null && [ $_i -lt $(($1 * 10)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		ok 1 "$2: the run ends within $1 s (it hangs)"
+		kill -KILL "$pid"
+	else
+		ok 0 "$2: the run ends within $1 s"
+	fi
+	wait "$pid"
+	status=$?
+	pid=
+}
+long_run "$tmp/kill"
+victim=
+for p in $(pgrep -P "$pid"); do
+	tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1 && victim=$p
+done
+check "rank 1 found while the job trains" yes "$([ -n "$victim" ] && echo yes)"
+[ -n "$victim" ] && kill -KILL "$victim"
+ends_within 60 "rank 1 killed"
+check "mpirun fails" yes "$([ "$status" -ne 0 ] && echo yes)"
+has "mpirun names the killed rank and its signal" "rank 1 .*(signal 9|Killed)" "$tmp/kill.err"
+
+# 2b. SIGTERM to mpirun (which passes it on to the ranks): the ranks stop
+# at the same step (they agree on it before each step) and leave
+long_run "$tmp/term"
+kill -TERM "$pid"
+ends_within 30 "SIGTERM"
+check "SIGTERM: rank 0 reports the abandoned job once" 1 \
+	"$(grep -c '^stopped at epoch .*rnr is leaving (signal 15), the job is abandoned$' "$tmp/term.out")"
+has "SIGTERM: and what is discarded" "^rnr: SIGTERM: leaving without saving" "$tmp/term.err"
+
+# 3. a file only rank 0 can open: rank 1 runs where data.h5 is not
+mkdir "$tmp/a" "$tmp/b"
+cp "$data" "$tmp/a/data.h5"
+printf 'load data.h5 as fm\nlist\n' >"$tmp/rel.rnr"
+timeout 120 "$MPIRUN" -np 1 -wdir "$tmp/a" "$RNR" -n "$tmp/rel.rnr" : \
+	-np 1 -wdir "$tmp/b" "$RNR" -n "$tmp/rel.rnr" >"$tmp/rel.out" 2>"$tmp/rel.err"
+check "a file that rank 1 cannot open: status 1" 1 $?
+has "rank 1 says which file it cannot open" \
+	"^rnr: rank 1 of 2: load: .*data\.h5" "$tmp/rel.err"
+has "rank 0 says the ranks differ and stops" \
+	"^rnr: rank 0 of 2: the ranks' workspaces differ now: stopping every rank" "$tmp/rel.err"
+hasnt "nothing runs after the failed load" "^fm " "$tmp/rel.out"
+
+# 4. refused under MPI
+mpi 2 </dev/null >"$tmp/prompt.out" 2>&1
+check "no command file under mpirun: status 2" 2 $?
+has "it says to give a command file" "under MPI \(2 ranks\) give command files" "$tmp/prompt.out"
+mpi 2 -c "load $data as fm; mlp fm.train seed=1 as dec; train dec fm.train epochs=2 checkpoint=$tmp/ck.h5" \
+	>"$tmp/ck.out" 2>&1
+check "a checkpointed job under MPI fails" 1 $?
+has "the checkpoint is refused with the reason" "runs on 2 MPI ranks: its state cannot be saved" \
+	"$tmp/ck.out"
+check "no checkpoint file is left" no "$(ls "$tmp"/ck.h5* >/dev/null 2>&1 && echo yes || echo no)"
+
+echo "1..$n"
+[ "$failed" = 0 ]
