@@ -2,7 +2,8 @@
  * per-class accuracies and the confusion matrix of one pair, kept as an
  * object) and the per-class table of `compare ... per_class=on`. */
 #include "args.h"
-#include "cmd-knn.h"
+#include "cmd-confusion.h"
+#include "cmd-knn-opts.h"
 #include "cmd-list.h"
 #include "err.h"
 #include "obj-bank.h"

@@ -5,7 +5,8 @@
  * or cache).  Neighbours and votes come from eval-knn's own knn_neighbours
  * and knn_vote, so they are the ones `knn` counts. */
 #include "args.h"
-#include "cmd-knn.h"
+#include "cmd-knn-opts.h"
+#include "cmd-plot.h"
 #include "cmd-list.h"
 #include "chart.h"
 #include "err.h"

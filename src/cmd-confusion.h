@@ -1,0 +1,25 @@
+/* cmd-confusion.h - per-class k-NN results for the commands that show
+ * them: `confusion` and `compare ... per_class=on`. */
+#ifndef RNR_CMD_CONFUSION_H
+#define RNR_CMD_CONFUSION_H
+
+#include <stdio.h>
+
+#include "eval-knn.h"
+
+struct session;
+struct confusion;
+
+/* The confusion matrix of train -> test at o->k[0] (weighted or majority
+ * vote), class names from `cache` or the test labels' cache; a new object
+ * called name, not in the workspace.  NULL with err_set(). */
+struct confusion *knn_cmd_confusion(struct session *s, const char *train, const char *test,
+				    const struct knn_opts *o, int weighted, const char *cache,
+				    const char *name);
+
+/* Per-class accuracies of c[0..n) side by side, each after the first with
+ * its delta from c[0] (`compare ... per_class=on`).  The matrices must
+ * have equal class counts. */
+void knn_cmd_print_per_class(struct confusion *const *c, size_t n, FILE *out);
+
+#endif
