@@ -22,6 +22,8 @@ const char *spectrum_method_name(enum spectrum_method m)
 		return "gram";
 	case SPECTRUM_SVD:
 		return "svd";
+	case SPECTRUM_KRYLOV:
+		return "krylov";
 	default:
 		return "auto";
 	}
@@ -30,9 +32,11 @@ const char *spectrum_method_name(enum spectrum_method m)
 /* scale [n]: 1 / ||row i|| in double (0 for a zero row, which then stays
  * zero), or 1 when not normalising; *zero counts the zero rows.  -1 with
  * err_set() naming the row and column of a value that is not finite. */
-static int row_scales(double *scale, const struct mat *a, int normalize, size_t *zero)
+static int row_scales(double *scale, const struct mat *a, int normalize, size_t *zero,
+		      double *frob2)
 {
 	*zero = 0;
+	*frob2 = 0.0;
 	for (size_t i = 0; i < a->rows; i++) {
 		const float *r = mat_row(a, i);
 		double ss = 0.0;
@@ -46,6 +50,7 @@ static int row_scales(double *scale, const struct mat *a, int normalize, size_t 
 		}
 		*zero += ss == 0.0;
 		scale[i] = !normalize ? 1.0 : ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
+		*frob2 += ss * scale[i] * scale[i];
 	}
 	return 0;
 }
@@ -165,30 +170,43 @@ static int spectrum_svd(double *sigma, const struct mat *a, const double *scale)
 	return 0;
 }
 
-int spectrum_compute(double *sigma, const struct mat *a, int normalize,
-		     enum spectrum_method method, enum spectrum_method *used,
-		     size_t *zero_rows)
+/* The checks of every entry point, then the row scales: NULL with
+ * err_set() on failure. */
+static double *prepare(const struct mat *a, int normalize, size_t *zero, double *frob2)
 {
 	size_t n = a->rows, d = a->cols;
 	if (n == 0 || d == 0) {
 		err_set("spectrum of an empty matrix (%zu x %zu)", n, d);
-		return -1;
+		return NULL;
 	}
 	if (n > INT_MAX || d > INT_MAX) {
 		err_set("%zu x %zu exceeds LAPACK's int sizes", n, d);
-		return -1;
+		return NULL;
 	}
-	if (method == SPECTRUM_AUTO)
-		method = n >= 2 * d || d >= 2 * n ? SPECTRUM_GRAM : SPECTRUM_SVD;
 	double *scale = malloc(n * sizeof *scale);
 	if (!scale) {
 		err_nomem("row norms", n * sizeof *scale);
-		return -1;
+		return NULL;
 	}
-	size_t zero;
-	int rc = row_scales(scale, a, normalize, &zero);
-	if (rc == 0)
-		rc = method == SPECTRUM_GRAM ? spectrum_gram(sigma, a, scale)
+	if (row_scales(scale, a, normalize, zero, frob2) < 0) {
+		free(scale);
+		return NULL;
+	}
+	return scale;
+}
+
+int spectrum_compute(double *sigma, const struct mat *a, int normalize,
+		     enum spectrum_method method, enum spectrum_method *used,
+		     size_t *zero_rows)
+{
+	size_t n = a->rows, d = a->cols, zero;
+	double frob2;
+	if (method == SPECTRUM_AUTO || method == SPECTRUM_KRYLOV)
+		method = n >= 2 * d || d >= 2 * n ? SPECTRUM_GRAM : SPECTRUM_SVD;
+	double *scale = prepare(a, normalize, &zero, &frob2);
+	if (!scale)
+		return -1;
+	int rc = method == SPECTRUM_GRAM ? spectrum_gram(sigma, a, scale)
 					     : spectrum_svd(sigma, a, scale);
 	free(scale);
 	if (rc < 0)
@@ -207,6 +225,78 @@ int spectrum_compute(double *sigma, const struct mat *a, int normalize,
 	if (zero_rows)
 		*zero_rows = zero;
 	return 0;
+}
+
+int spectrum_top(double *sigma, size_t top, const struct mat *a, int normalize,
+		 enum spectrum_method method, struct spectrum_top_info *info,
+		 size_t *zero_rows)
+{
+	size_t n = a->rows, d = a->cols, k = n < d ? n : d, zero;
+	struct spectrum_top_info inf = { 0 };
+	if (k == 0) {
+		err_set("spectrum of an empty matrix (%zu x %zu)", n, d);
+		return -1;
+	}
+	if (top == 0 || top > k) {
+		err_set("top=%zu: give 1 to min(n, d) = %zu values", top, k);
+		return -1;
+	}
+	int krylov = (method == SPECTRUM_AUTO || method == SPECTRUM_KRYLOV) &&
+		     4 * (top + 8) <= k && k >= SPECTRUM_KRYLOV_MIN;
+	if (krylov) {
+		double *scale = prepare(a, normalize, &zero, &inf.frob2);
+		if (!scale)
+			return -1;
+		inf.method = SPECTRUM_KRYLOV;
+		int rc = spectrum_top_krylov(sigma, top, a, scale, &inf);
+		free(scale);
+		if (rc < 0)
+			return -1;
+		/* not converged within k / 2 basis vectors: the full path, which
+		 * costs at most about twice what was spent */
+		krylov = inf.converged;
+	}
+	if (!krylov) {
+		double *all = k <= SIZE_MAX / sizeof *all ? malloc(k * sizeof *all) : NULL;
+		if (!all) {
+			err_nomem("singular values", k * sizeof *all);
+			return -1;
+		}
+		inf.frob2 = 0.0;
+		int rc = spectrum_compute(all, a, normalize, method, &inf.method, &zero);
+		for (size_t i = 0; rc == 0 && i < k; i++)
+			inf.frob2 += all[i] * all[i];
+		if (rc == 0)
+			memcpy(sigma, all, top * sizeof *sigma);
+		free(all);
+		if (rc < 0)
+			return -1;
+	}
+	if (info)
+		*info = inf;
+	if (zero_rows)
+		*zero_rows = zero;
+	return 0;
+}
+
+void spectrum_summarize_top(struct spectrum_summary *s, const double *sigma, size_t top,
+			    double frob2)
+{
+	memset(s, 0, sizeof *s);
+	s->k = top;
+	s->sigma1 = top ? sigma[0] : 0.0;
+	s->eff_rank = NAN;
+	double e = 0.0;
+	for (size_t t = 0, i = 0; t < 3; t++) {
+		for (; i < spectrum_energy_top[t] && i < top; i++)
+			e += sigma[i] * sigma[i];
+		s->energy[t] = spectrum_energy_top[t] > top ? NAN : frob2 > 0.0 ? e / frob2 : 0.0;
+	}
+	for (size_t i = 0; s->sigma1 > 0.0 && i < top; i++)
+		if (sigma[i] / s->sigma1 < SPECTRUM_TAIL_RATIO) {
+			s->tail_index = i + 1;
+			break;
+		}
 }
 
 void spectrum_summarize(struct spectrum_summary *s, const double *sigma, size_t k)
