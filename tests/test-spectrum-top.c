@@ -121,8 +121,10 @@ static void test_known(size_t n, size_t d)
 	free(full);
 }
 
-/* A slow geometric fall (ratio 0.97 a value) and K = 40: the top 40
- * within 1e-4 (relative) of dgesdd. */
+/* A slow geometric fall (ratio 0.97 a value) and K = 40: the iteration
+ * reaches its cap of min(n, d)/2 vectors about when it converges; either
+ * it converged, or the full path ran (never unconverged values), and the
+ * top 40 are within 1e-4 (relative) of dgesdd. */
 static void test_slow_decay(void)
 {
 	size_t n = 1500, d = 400, top = 40;
@@ -134,7 +136,8 @@ static void test_slow_decay(void)
 	must(spectrum_top(got, top, &a, 0, SPECTRUM_KRYLOV, &ti, NULL) == 0, "top");
 	must(spectrum_compute(full, &a, 0, SPECTRUM_SVD, NULL, NULL) == 0, "svd");
 	double e = max_rel(got, full, top);
-	tap_ok(ti.method == SPECTRUM_KRYLOV && e <= 1e-4,
+	int ok = (ti.method == SPECTRUM_KRYLOV && ti.converged) || ti.method == SPECTRUM_GRAM;
+	tap_ok(ok && e <= 1e-4,
 	       "1500 x 400, sigma_i = 0.97^i, top 40 by %s (%zu blocks of %zu): max rel err %.3g "
 	       "vs dgesdd (tol 1e-4)", spectrum_method_name(ti.method), ti.blocks, ti.block, e);
 	mat_free(&a);
