@@ -67,6 +67,14 @@ static struct mat known(size_t n, size_t d, const double *s, uint64_t seed)
 	return a;
 }
 
+/* A [n x d] of known spectrum sigma_i = ratio^i */
+static struct mat geometric(size_t n, size_t d, double ratio, double *s, uint64_t seed)
+{
+	for (size_t i = 0; i < d; i++)
+		s[i] = pow(ratio, (double)i);
+	return known(n, d, s, seed);
+}
+
 static double max_rel(const double *a, const double *b, size_t k)
 {
 	double w = 0.0;
@@ -129,9 +137,7 @@ static void test_slow_decay(void)
 {
 	size_t n = 1500, d = 400, top = 40;
 	double s[400], full[400], got[40];
-	for (size_t i = 0; i < d; i++)
-		s[i] = pow(0.97, (double)i);
-	struct mat a = known(n, d, s, 11);
+	struct mat a = geometric(n, d, 0.97, s, 11);
 	struct spectrum_top_info ti;
 	must(spectrum_top(got, top, &a, 0, SPECTRUM_KRYLOV, &ti, NULL) == 0, "top");
 	must(spectrum_compute(full, &a, 0, SPECTRUM_SVD, NULL, NULL) == 0, "svd");
@@ -149,9 +155,7 @@ static void test_normalised(void)
 {
 	size_t n = 900, d = 256, top = 12;
 	double s[256], full[256], got[12];
-	for (size_t i = 0; i < d; i++)
-		s[i] = pow(0.9, (double)i);
-	struct mat a = known(n, d, s, 5);
+	struct mat a = geometric(n, d, 0.9, s, 5);
 	struct rng r;
 	rng_seed(&r, 9, 1);
 	for (size_t i = 0; i < n; i++) {
