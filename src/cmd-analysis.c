@@ -136,17 +136,28 @@ static int read_rows(void *ctx, size_t i0, size_t nr, float *out)
 
 static int svd_exec(struct session *s, const struct args *a)
 {
-	static const char *const methods[] = { "auto", "gram", "svd", NULL };
+	static const char *const methods[] = { "auto", "gram", "svd", "krylov", NULL };
 	int method, normalize;
+	size_t top;
 	struct source src;
 	char buf[3 * WS_NAME_MAX];
 	const char *name;
 	if (args_choice(a, "method", methods, 0, &method) < 0 ||
-	    args_bool(a, "normalize", 1, &normalize) < 0 || resolve_any(s, a->pos[0], &src) < 0 ||
+	    args_bool(a, "normalize", 1, &normalize) < 0 ||
+	    args_size(a, "top", 0, 1, SIZE_MAX, &top) < 0 || resolve_any(s, a->pos[0], &src) < 0 ||
 	    !(name = target_name(s, a, a->pos[0], ".svd", buf, sizeof buf)))
 		return -1;
 	const struct mat *m = src.m;
 	size_t k = m->rows < m->cols ? m->rows : m->cols;
+	if (method == SPECTRUM_KRYLOV && !top) {
+		err_set("method=krylov computes the top values only: give top=K");
+		return -1;
+	}
+	if (top > k) {
+		err_set("top=%zu: %s (%zu x %zu) has %zu singular values", top, src.name, m->rows,
+			m->cols, k);
+		return -1;
+	}
 	double *sigma = malloc((k ? k : 1) * sizeof *sigma);
 	if (!sigma) {
 		err_nomem("singular values", k * sizeof *sigma);
@@ -155,24 +166,48 @@ static int svd_exec(struct session *s, const struct args *a)
 	enum spectrum_method used;
 	size_t zero;
 	struct spectrum *sp = NULL;
-	/* a streamed cache: the Gram accumulated over blocks read from disk */
-	struct stream_ctx sc = { src.streamed, src.model };
-	struct spectrum_rows rows = { m->rows, m->cols, read_rows, &sc };
-	if ((src.streamed ? spectrum_compute_rows(sigma, &rows, normalize,
-						  (enum spectrum_method)method, &used, &zero)
-			  : spectrum_compute(sigma, m, normalize, (enum spectrum_method)method,
-					     &used, &zero)) == 0)
+	struct spectrum_top_info ti = { 0 };
+	int rc;
+	if (src.streamed) {
+		/* a streamed cache: the Gram accumulated over blocks read from
+		 * disk, the whole spectrum (top= keeps its head: the Krylov path
+		 * would read the file once per block) */
+		struct stream_ctx sc = { src.streamed, src.model };
+		struct spectrum_rows rows = { m->rows, m->cols, read_rows, &sc };
+		rc = spectrum_compute_rows(sigma, &rows, normalize, (enum spectrum_method)method,
+					   &used, &zero);
+		for (size_t i = 0; rc == 0 && top && i < k; i++)
+			ti.frob2 += sigma[i] * sigma[i];
+	} else if (top) {
+		rc = spectrum_top(sigma, top, m, normalize, (enum spectrum_method)method, &ti, &zero);
+		used = ti.method;
+	} else {
+		rc = spectrum_compute(sigma, m, normalize, (enum spectrum_method)method, &used,
+				      &zero);
+	}
+	if (rc == 0 && top)
+		sp = spectrum_new_top(name, src.name, m->rows, m->cols, sigma, top, ti.frob2,
+				      normalize, used, zero);
+	else if (rc == 0)
 		sp = spectrum_new(name, src.name, m->rows, m->cols, sigma, normalize, used, zero);
 	free(sigma);
 	if (!sp) {
 		err_prefix("%s", src.name);
 		return -1;
 	}
-	obj_set_note(&sp->base, "svd of %s: method=%s normalize=%s, rnr %s", src.name,
-		     spectrum_method_name(used), normalize ? "on" : "off", PACKAGE_VERSION);
+	if (top)
+		obj_set_note(&sp->base, "svd of %s: top=%zu method=%s normalize=%s, rnr %s",
+			     src.name, top, spectrum_method_name(used), normalize ? "on" : "off",
+			     PACKAGE_VERSION);
+	else
+		obj_set_note(&sp->base, "svd of %s: method=%s normalize=%s, rnr %s", src.name,
+			     spectrum_method_name(used), normalize ? "on" : "off", PACKAGE_VERSION);
 	if (keep(s, &sp->base) < 0)
 		return -1;
 	spectrum_print_summary(sp, s->out);
+	if (top && used == SPECTRUM_KRYLOV)
+		fprintf(s->out, "  krylov: %zu blocks of %zu, basis %zu\n", ti.blocks, ti.block,
+			ti.dims);
 	return 0;
 }
 
@@ -296,7 +331,8 @@ static int probe_exec(struct session *s, const struct args *a)
 
 const struct cmd cmd_svd = {
 	.name = "svd",
-	.usage = "svd BANK|CACHE[:MODEL] [method=auto|gram|svd] [normalize=on] [as NAME]",
+	.usage = "svd BANK|CACHE[:MODEL] [top=K] [method=auto|gram|svd|krylov] [normalize=on] "
+		 "[as NAME]",
 	.summary = "Singular value spectrum of a bank or a model's features (figure 11)",
 	.help = "All min(n, d) singular values of the matrix with its rows L2-normalised\n"
 		"(on the fly; normalize=off takes the rows as they are), sorted, kept as a\n"
@@ -307,9 +343,15 @@ const struct cmd cmd_svd = {
 		"min(n, d)-square Gram matrix accumulated in double (no copy of the data;\n"
 		"relative error of sigma_i about 1e-16 (sigma_1/sigma_i)^2, so below 1e-4\n"
 		"for sigma_i > 1e-6 sigma_1); method=svd: LAPACK dgesdd on a double copy;\n"
-		"auto: gram when one side is at least twice the other.",
+		"auto: gram when one side is at least twice the other.  top=K: only the\n"
+		"largest K values (energies over the whole sum of squares; no effective\n"
+		"rank); auto is then method=krylov, a block Krylov iteration of float\n"
+		"GEMMs through the data (relative error about 1e-7 sigma_1/sigma_i, 5-10x\n"
+		"faster than gram at d = 2048); the full spectrum is computed and cut\n"
+		"instead when K > min(n, d)/4 - 8, min(n, d) < 256 or it does not converge\n"
+		"within min(n, d)/2 vectors.  gram or svd with top=K cut theirs.",
 	.min_args = 1, .max_args = 1,
-	.options = "method normalize",
+	.options = "method normalize top",
 	.keywords = "as",
 	.complete = ARG_OBJECT,
 	.exec = svd_exec,

@@ -1,5 +1,5 @@
 /* eval-spectrum.c - singular value spectra (see eval-spectrum.h). */
-#include "eval-spectrum.h"
+#include "eval-spectrum-int.h"
 #include "err.h"
 
 #include <cblas.h>
@@ -22,26 +22,33 @@ const char *spectrum_method_name(enum spectrum_method m)
 		return "gram";
 	case SPECTRUM_SVD:
 		return "svd";
+	case SPECTRUM_KRYLOV:
+		return "krylov";
 	default:
 		return "auto";
 	}
 }
 
 /* scale [n]: 1 / ||row i|| in double (0 for a zero row, which then stays
- * zero), or 1 when not normalising; *zero counts the zero rows.  -1 with
- * err_set() naming the row and column of a value that is not finite. */
+ * zero), or 1 when not normalising; *zero counts the zero rows; *frob2
+ * (when not NULL) gets the squared Frobenius norm of the scaled rows.  -1
+ * with err_set() naming the row and column of a value that is not finite. */
 static int block_scales(double *scale, const float *x, size_t i0, size_t nr, size_t d,
-			int normalize, size_t *zero);
+			int normalize, size_t *zero, double *frob2);
 
-static int row_scales(double *scale, const struct mat *a, int normalize, size_t *zero)
+static int row_scales(double *scale, const struct mat *a, int normalize, size_t *zero,
+		      double *frob2)
 {
 	*zero = 0;
-	return block_scales(scale, a->data, 0, a->rows, a->cols, normalize, zero);
+	if (frob2)
+		*frob2 = 0.0;
+	return block_scales(scale, a->data, 0, a->rows, a->cols, normalize, zero, frob2);
 }
 
-/* row_scales of rows i0..i0+nr, given as x [nr x d]; *zero is added to */
+/* row_scales of rows i0..i0+nr, given as x [nr x d]; *zero and *frob2 are
+ * added to */
 static int block_scales(double *scale, const float *x, size_t i0, size_t nr, size_t d,
-			int normalize, size_t *zero)
+			int normalize, size_t *zero, double *frob2)
 {
 	for (size_t i = 0; i < nr; i++) {
 		const float *r = x + i * d;
@@ -56,6 +63,8 @@ static int block_scales(double *scale, const float *x, size_t i0, size_t nr, siz
 		}
 		*zero += ss == 0.0;
 		scale[i0 + i] = !normalize ? 1.0 : ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
+		if (frob2)
+			*frob2 += ss * scale[i0 + i] * scale[i0 + i];
 	}
 	return 0;
 }
@@ -75,7 +84,7 @@ static int stream_scales(double *scale, const struct spectrum_rows *src, int nor
 	for (size_t i0 = 0; rc == 0 && i0 < src->n; i0 += nb) {
 		size_t nr = src->n - i0 < nb ? src->n - i0 : nb;
 		rc = src->read(src->ctx, i0, nr, fb) < 0 ? -1
-			: block_scales(scale, fb, i0, nr, src->d, normalize, zero);
+			: block_scales(scale, fb, i0, nr, src->d, normalize, zero, NULL);
 	}
 	free(fb);
 	return rc;
@@ -222,7 +231,7 @@ static int compute(double *sigma, const struct mat *a, const struct spectrum_row
 		err_set("%zu x %zu exceeds LAPACK's int sizes", n, d);
 		return -1;
 	}
-	if (method == SPECTRUM_AUTO)
+	if (method == SPECTRUM_AUTO || method == SPECTRUM_KRYLOV)
 		method = n >= 2 * d || d >= 2 * n ? SPECTRUM_GRAM : SPECTRUM_SVD;
 	if (src && (method != SPECTRUM_GRAM || n < d)) {
 		err_set("%s of a %zu x %zu matrix on disk: only the Gram path of a tall matrix "
@@ -237,7 +246,7 @@ static int compute(double *sigma, const struct mat *a, const struct spectrum_row
 	}
 	size_t zero = 0;
 	int rc = src ? stream_scales(scale, src, normalize, &zero)
-		     : row_scales(scale, a, normalize, &zero);
+		     : row_scales(scale, a, normalize, &zero, NULL);
 	if (rc == 0)
 		rc = method == SPECTRUM_GRAM ? spectrum_gram(sigma, a, src, scale)
 					     : spectrum_svd(sigma, a, scale);
@@ -275,6 +284,79 @@ int spectrum_compute_rows(double *sigma, const struct spectrum_rows *src, int no
 	return compute(sigma, &shape, src, normalize, method, used, zero_rows);
 }
 
+/* The row scales of a for the top-K path, with the checks of every entry
+ * point: NULL with err_set() on failure. */
+static double *prepare_top(const struct mat *a, size_t *zero, int normalize, double *frob2)
+{
+	size_t n = a->rows, d = a->cols;
+	if (n > INT_MAX || d > INT_MAX) {
+		err_set("%zu x %zu exceeds LAPACK's int sizes", n, d);
+		return NULL;
+	}
+	double *scale = malloc(n * sizeof *scale);
+	if (!scale) {
+		err_nomem("row norms", n * sizeof *scale);
+		return NULL;
+	}
+	if (row_scales(scale, a, normalize, zero, frob2) < 0) {
+		free(scale);
+		return NULL;
+	}
+	return scale;
+}
+
+int spectrum_top(double *sigma, size_t top, const struct mat *a, int normalize,
+		 enum spectrum_method method, struct spectrum_top_info *info,
+		 size_t *zero_rows)
+{
+	size_t n = a->rows, d = a->cols, k = n < d ? n : d, zero;
+	struct spectrum_top_info inf = { 0 };
+	if (k == 0) {
+		err_set("spectrum of an empty matrix (%zu x %zu)", n, d);
+		return -1;
+	}
+	if (top == 0 || top > k) {
+		err_set("top=%zu: give 1 to min(n, d) = %zu values", top, k);
+		return -1;
+	}
+	int krylov = (method == SPECTRUM_AUTO || method == SPECTRUM_KRYLOV) &&
+		     4 * (top + 8) <= k && k >= SPECTRUM_KRYLOV_MIN;
+	if (krylov) {
+		double *scale = prepare_top(a, &zero, normalize, &inf.frob2);
+		if (!scale)
+			return -1;
+		inf.method = SPECTRUM_KRYLOV;
+		int rc = spectrum_top_krylov(sigma, top, a, scale, &inf);
+		free(scale);
+		if (rc < 0)
+			return -1;
+		/* not converged within k / 2 basis vectors: the full path, which
+		 * costs at most about twice what was spent */
+		krylov = inf.converged;
+	}
+	if (!krylov) {
+		double *all = k <= SIZE_MAX / sizeof *all ? malloc(k * sizeof *all) : NULL;
+		if (!all) {
+			err_nomem("singular values", k * sizeof *all);
+			return -1;
+		}
+		inf.frob2 = 0.0;
+		int rc = spectrum_compute(all, a, normalize, method, &inf.method, &zero);
+		for (size_t i = 0; rc == 0 && i < k; i++)
+			inf.frob2 += all[i] * all[i];
+		if (rc == 0)
+			memcpy(sigma, all, top * sizeof *sigma);
+		free(all);
+		if (rc < 0)
+			return -1;
+	}
+	if (info)
+		*info = inf;
+	if (zero_rows)
+		*zero_rows = zero;
+	return 0;
+}
+
 void spectrum_summarize(struct spectrum_summary *s, const double *sigma, size_t k)
 {
 	memset(s, 0, sizeof *s);
@@ -302,6 +384,26 @@ void spectrum_summarize(struct spectrum_summary *s, const double *sigma, size_t 
 		s->energy[t] = e / sum2;
 	}
 	for (size_t i = 0; i < k; i++)
+		if (sigma[i] / s->sigma1 < SPECTRUM_TAIL_RATIO) {
+			s->tail_index = i + 1;
+			break;
+		}
+}
+
+void spectrum_summarize_top(struct spectrum_summary *s, const double *sigma, size_t top,
+			    double frob2)
+{
+	memset(s, 0, sizeof *s);
+	s->k = top;
+	s->sigma1 = top ? sigma[0] : 0.0;
+	s->eff_rank = NAN;
+	double e = 0.0;
+	for (size_t t = 0, i = 0; t < 3; t++) {
+		for (; i < spectrum_energy_top[t] && i < top; i++)
+			e += sigma[i] * sigma[i];
+		s->energy[t] = spectrum_energy_top[t] > top ? NAN : frob2 > 0.0 ? e / frob2 : 0.0;
+	}
+	for (size_t i = 0; s->sigma1 > 0.0 && i < top; i++)
 		if (sigma[i] / s->sigma1 < SPECTRUM_TAIL_RATIO) {
 			s->tail_index = i + 1;
 			break;

@@ -11,6 +11,7 @@
 #include "h5-util.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,11 +25,14 @@ static void spectrum_free(struct obj *o)
 	free(sp);
 }
 
-struct spectrum *spectrum_new(const char *name, const char *source, size_t n, size_t d,
-			      const double *sigma, int normalized,
-			      enum spectrum_method method, size_t zero_rows)
+struct spectrum *spectrum_new_top(const char *name, const char *source, size_t n, size_t d,
+				  const double *sigma, size_t top, double frob2, int normalized,
+				  enum spectrum_method method, size_t zero_rows)
 {
 	size_t k = n < d ? n : d;
+	int is_top = top < k;
+	if (is_top)
+		k = top;
 	if (k == 0) {
 		err_set("spectrum of an empty matrix (%zu x %zu)", n, d);
 		return NULL;
@@ -54,14 +58,37 @@ struct spectrum *spectrum_new(const char *name, const char *source, size_t n, si
 	sp->n = n;
 	sp->d = d;
 	sp->k = k;
+	sp->top = is_top;
+	sp->frob2 = frob2;
 	sp->zero_rows = zero_rows;
 	sp->normalized = normalized;
 	sp->method = method;
 	memcpy(sp->sigma, sigma, k * sizeof *sigma);
 	for (size_t i = 0; i < k; i++)
 		sp->norm[i] = sigma[0] > 0.0 ? sigma[i] / sigma[0] : 0.0;
-	spectrum_summarize(&sp->sum, sigma, k);
+	if (is_top)
+		spectrum_summarize_top(&sp->sum, sigma, k, frob2);
+	else
+		spectrum_summarize(&sp->sum, sigma, k);
 	return sp;
+}
+
+struct spectrum *spectrum_new(const char *name, const char *source, size_t n, size_t d,
+			      const double *sigma, int normalized,
+			      enum spectrum_method method, size_t zero_rows)
+{
+	return spectrum_new_top(name, source, n, d, sigma, SIZE_MAX, 0.0, normalized, method,
+				zero_rows);
+}
+
+/* "12.34%", or "-" for a share the top values cannot give (NaN). */
+static const char *pct(char *buf, size_t cap, double v)
+{
+	if (isnan(v))
+		snprintf(buf, cap, "-");
+	else
+		snprintf(buf, cap, "%.2f%%", 100.0 * v);
+	return buf;
 }
 
 /* The summary; its first line starts "NAME: " when named (after `svd`),
@@ -69,20 +96,27 @@ struct spectrum *spectrum_new(const char *name, const char *source, size_t n, si
 static void print_summary(const struct spectrum *sp, FILE *out, int named)
 {
 	const struct spectrum_summary *s = &sp->sum;
-	fprintf(out, "%s%sspectrum of %s (%zu x %zu%s), %zu values by %s\n",
+	char e[3][32];
+	fprintf(out, "%s%sspectrum of %s (%zu x %zu%s), %s%zu values by %s\n",
 		named ? sp->base.name : " ", named ? ": " : " ", sp->source, sp->n, sp->d,
-		sp->normalized ? ", rows normalised" : "", sp->k,
+		sp->normalized ? ", rows normalised" : "", sp->top ? "the top " : "", sp->k,
 		spectrum_method_name(sp->method));
 	if (sp->zero_rows)
 		fprintf(out, "  all-zero rows: %zu (kept as zero)\n", sp->zero_rows);
-	fprintf(out, "  sigma_1 %.6g, effective rank %.2f of %zu\n", s->sigma1, s->eff_rank, s->k);
-	fprintf(out, "  energy in the top 1 / 10 / 100 values: %.2f%% / %.2f%% / %.2f%%\n",
-		100.0 * s->energy[0], 100.0 * s->energy[1], 100.0 * s->energy[2]);
+	if (sp->top)
+		fprintf(out, "  sigma_1 %.6g (effective rank: needs every value)\n", s->sigma1);
+	else
+		fprintf(out, "  sigma_1 %.6g, effective rank %.2f of %zu\n", s->sigma1,
+			s->eff_rank, s->k);
+	fprintf(out, "  energy in the top 1 / 10 / 100 values: %s / %s / %s\n",
+		pct(e[0], sizeof e[0], s->energy[0]), pct(e[1], sizeof e[1], s->energy[1]),
+		pct(e[2], sizeof e[2], s->energy[2]));
 	if (s->tail_index)
 		fprintf(out, "  sigma_i / sigma_1 < %g from i = %zu\n", SPECTRUM_TAIL_RATIO,
 			s->tail_index);
 	else
-		fprintf(out, "  sigma_i / sigma_1 >= %g for every i\n", SPECTRUM_TAIL_RATIO);
+		fprintf(out, "  sigma_i / sigma_1 >= %g for every i%s\n", SPECTRUM_TAIL_RATIO,
+			sp->top ? " of the top values" : "");
 }
 
 void spectrum_print_summary(const struct spectrum *sp, FILE *out)
@@ -99,8 +133,9 @@ static void spectrum_describe(const struct obj *o, FILE *out)
 	for (size_t i = 0; i < top; i++)
 		fprintf(out, "    %3zu  %12.6g  %.6f\n", i + 1, sp->sigma[i], sp->norm[i]);
 	if (sp->k > top)
-		fprintf(out, "    ...\n    %3zu  %12.6g  %.6g (smallest)\n", sp->k,
-			sp->sigma[sp->k - 1], sp->norm[sp->k - 1]);
+		fprintf(out, "    ...\n    %3zu  %12.6g  %.6g (%s)\n", sp->k,
+			sp->sigma[sp->k - 1], sp->norm[sp->k - 1],
+			sp->top ? "the last one computed" : "smallest");
 }
 
 static void spectrum_shape(const struct obj *o, char *buf, size_t cap)
@@ -131,7 +166,9 @@ static int spectrum_save(const struct obj *o, hid_t g)
 	       h5u_write_f64_attr(g, "effective_rank", s->eff_rank) < 0 ||
 	       h5u_write_f64_attr(g, "energy_top1", s->energy[0]) < 0 ||
 	       h5u_write_f64_attr(g, "energy_top10", s->energy[1]) < 0 ||
-	       h5u_write_f64_attr(g, "energy_top100", s->energy[2]) < 0 ? -1 : 0;
+	       h5u_write_f64_attr(g, "energy_top100", s->energy[2]) < 0 ||
+	       (sp->top && (h5u_write_i64_attr(g, "top", (int64_t)sp->k) < 0 ||
+			    h5u_write_f64_attr(g, "frobenius2", sp->frob2) < 0)) ? -1 : 0;
 }
 
 /* A non-negative int64 attribute that must be there, as a size_t. */
@@ -160,7 +197,19 @@ static struct obj *spectrum_load(hid_t g, const char *name)
 	    read_size(g, "d", &d) < 0 || read_size(g, "zero_rows", &zero) < 0 ||
 	    read_size(g, "rows_normalized", &normalized) < 0)
 		goto fail;
-	size_t k = n < d ? n : d;
+	size_t k = n < d ? n : d, top = SIZE_MAX;
+	double frob2 = 0.0;
+	int64_t t64;
+	int has_top = h5u_attr_i64(g, "top", &t64);
+	if (has_top < 0 || (has_top > 0 && h5u_attr_f64(g, "frobenius2", &frob2) < 0))
+		goto fail;
+	if (has_top > 0) {
+		if (t64 < 1 || (uint64_t)t64 >= k) {
+			err_set("attribute 'top' (%lld) is not 1 to min(n, d) - 1", (long long)t64);
+			goto fail;
+		}
+		top = k = (size_t)t64;
+	}
 	if (nsrc != 1 || nmeth != 1 || k == 0 || k > (1u << 30)) {
 		err_set("expected one source and method string and n, d >= 1 (got %zu x %zu)",
 			n, d);
@@ -168,8 +217,10 @@ static struct obj *spectrum_load(hid_t g, const char *name)
 	}
 	if (h5u_read_alloc(g, "sigma", H5T_NATIVE_DOUBLE, k, (void **)&sigma) < 0)
 		goto fail;
-	enum spectrum_method m = strcmp(meth[0], "svd") == 0 ? SPECTRUM_SVD : SPECTRUM_GRAM;
-	sp = spectrum_new(name, src[0], n, d, sigma, normalized != 0, m, zero);
+	enum spectrum_method m = strcmp(meth[0], "svd") == 0	? SPECTRUM_SVD
+				 : strcmp(meth[0], "krylov") == 0 ? SPECTRUM_KRYLOV
+								  : SPECTRUM_GRAM;
+	sp = spectrum_new_top(name, src[0], n, d, sigma, top, frob2, normalized != 0, m, zero);
 	if (!sp)
 		goto fail;
 	h5u_strings_free(src, nsrc);

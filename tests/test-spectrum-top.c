@@ -1,0 +1,236 @@
+/* test-spectrum-top.c - the top singular values by block Krylov
+ * (spectrum_top, eval-spectrum-top.c) and the top spectrum object.
+ *
+ *  - matrices of known spectrum, condition 1e6, tall and wide: the top 10
+ *    against the constructed values and against dgesdd (the full svd path)
+ *    on the same float data, within the float-data bound; the top values
+ *    of a geometric spectrum stay within 1e-4 of dgesdd
+ *  - normalised rows: the top of the normalised spectrum as the full path
+ *  - a K too large for the iteration: the full path, cut, to the bit
+ *  - the summary of a top spectrum: energies over the whole sum of squares
+ *  - refusals: top=0, top > min(n, d) */
+#include "tap.h"
+
+#include "err.h"
+#include "eval-spectrum.h"
+#include "mat.h"
+#include "obj-spectrum.h"
+#include "rng.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void must(int ok, const char *what)
+{
+	if (!ok) {
+		printf("Bail out! %s: %s\n", what, err_msg());
+		exit(1);
+	}
+}
+
+/* col-major m x k with orthonormal columns (Householder Q of uniform noise) */
+static double *orthonormal_cols(size_t m, size_t k, struct rng *r)
+{
+	double *q = malloc(m * k * sizeof *q), *tau = malloc(k * sizeof *tau);
+	for (size_t i = 0; i < m * k; i++)
+		q[i] = rng_uniform(r, -1.0f, 1.0f);
+	must(LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)m, (int)k, q, (int)m, tau) == 0 &&
+	     LAPACKE_dorgqr(LAPACK_COL_MAJOR, (int)m, (int)k, (int)k, q, (int)m, tau) == 0,
+	     "QR");
+	free(tau);
+	return q;
+}
+
+/* float A [n x d] = U diag(s) V^T, s [min(n, d)] */
+static struct mat known(size_t n, size_t d, const double *s, uint64_t seed)
+{
+	struct rng r;
+	rng_seed(&r, seed, 3);
+	size_t k = n < d ? n : d;
+	double *u = orthonormal_cols(n, k, &r), *v = orthonormal_cols(d, k, &r);
+	double *x = malloc(n * d * sizeof *x);
+	for (size_t t = 0; t < k; t++)
+		cblas_dscal((int)n, s[t], u + t * n, 1);
+	/* row-major A [n x d] is col-major A^T [d x n] = V (U diag s)^T */
+	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)d, (int)n, (int)k, 1.0, v,
+		    (int)d, u, (int)n, 0.0, x, (int)d);
+	struct mat a;
+	must(mat_init(&a, n, d, "test matrix") == 0, "mat_init");
+	for (size_t i = 0; i < n * d; i++)
+		a.data[i] = (float)x[i];
+	free(u);
+	free(v);
+	free(x);
+	return a;
+}
+
+/* A [n x d] of known spectrum sigma_i = ratio^i */
+static struct mat geometric(size_t n, size_t d, double ratio, double *s, uint64_t seed)
+{
+	for (size_t i = 0; i < d; i++)
+		s[i] = pow(ratio, (double)i);
+	return known(n, d, s, seed);
+}
+
+static double max_rel(const double *a, const double *b, size_t k)
+{
+	double w = 0.0;
+	for (size_t i = 0; i < k; i++) {
+		double e = fabs(a[i] - b[i]) / b[i];
+		w = e > w || isnan(e) ? e : w;
+	}
+	return w;
+}
+
+/* Condition 1e6: the first 12 values 1, 0.8, 0.64, ... (a learned
+ * feature spectrum's steep top), then log-linear down to 1e-6. */
+static void spectrum_cond6(double *s, size_t k)
+{
+	double lo = 12.0 * log10(0.8);
+	for (size_t i = 0; i < k; i++)
+		s[i] = i < 12 ? pow(0.8, (double)i)
+			      : pow(10.0, lo + (-6.0 - lo) * (double)(i - 12) / (double)(k - 13));
+}
+
+static void test_known(size_t n, size_t d)
+{
+	size_t k = n < d ? n : d, top = 10;
+	double *s = malloc(k * sizeof *s), *full = malloc(k * sizeof *full), got[10];
+	spectrum_cond6(s, k);
+	struct mat a = known(n, d, s, n * 31 + d);
+	struct spectrum_top_info ti;
+	must(spectrum_top(got, top, &a, 0, SPECTRUM_AUTO, &ti, NULL) == 0, "top");
+	must(spectrum_compute(full, &a, 0, SPECTRUM_SVD, NULL, NULL) == 0, "svd");
+	double fro = 0.0;
+	for (size_t i = 0; i < k; i++)
+		fro += s[i] * s[i];
+	/* float rounding of A moves each sigma by at most 2^-24 ||A||_F (Weyl);
+	 * the iteration's own float GEMMs add about as much */
+	double bound = 0x1p-24 * sqrt(fro), e_c = 0.0, e_v = 0.0;
+	for (size_t i = 0; i < top; i++) {
+		double ec = fabs(got[i] - s[i]) / bound, ev = fabs(got[i] - full[i]) / bound;
+		e_c = ec > e_c ? ec : e_c;
+		e_v = ev > e_v ? ev : e_v;
+	}
+	tap_ok(ti.method == SPECTRUM_KRYLOV && ti.converged,
+	       "%zu x %zu, condition %.0e: krylov converged in %zu blocks of %zu", n, d,
+	       s[0] / s[k - 1], ti.blocks, ti.block);
+	tap_ok(e_c <= 4.0, "%zu x %zu top 10 vs constructed: max |err| %.3g x 2^-24 ||A||_F "
+	       "(tol 4)", n, d, e_c);
+	tap_ok(e_v <= 4.0, "%zu x %zu top 10 vs dgesdd: max |err| %.3g x 2^-24 ||A||_F (tol 4); "
+	       "max rel %.3g", n, d, e_v, max_rel(got, full, top));
+	tap_ok(fabs(ti.frob2 - fro) <= 1e-5 * fro, "%zu x %zu: sum of squares %.9g (want %.9g)",
+	       n, d, ti.frob2, fro);
+	mat_free(&a);
+	free(s);
+	free(full);
+}
+
+/* A slow geometric fall (ratio 0.97 a value) and K = 40: the iteration
+ * reaches its cap of min(n, d)/2 vectors about when it converges; either
+ * it converged, or the full path ran (never unconverged values), and the
+ * top 40 are within 1e-4 (relative) of dgesdd. */
+static void test_slow_decay(void)
+{
+	size_t n = 1500, d = 400, top = 40;
+	double s[400], full[400], got[40];
+	struct mat a = geometric(n, d, 0.97, s, 11);
+	struct spectrum_top_info ti;
+	must(spectrum_top(got, top, &a, 0, SPECTRUM_KRYLOV, &ti, NULL) == 0, "top");
+	must(spectrum_compute(full, &a, 0, SPECTRUM_SVD, NULL, NULL) == 0, "svd");
+	double e = max_rel(got, full, top);
+	int ok = (ti.method == SPECTRUM_KRYLOV && ti.converged) || ti.method == SPECTRUM_GRAM;
+	tap_ok(ok && e <= 1e-4,
+	       "1500 x 400, sigma_i = 0.97^i, top 40 by %s (%zu blocks of %zu): max rel err %.3g "
+	       "vs dgesdd (tol 1e-4)", spectrum_method_name(ti.method), ti.blocks, ti.block, e);
+	mat_free(&a);
+}
+
+/* Rows rescaled 1e-2..1e2 with a few zero rows: normalize=1 gives the top
+ * of the full normalised spectrum. */
+static void test_normalised(void)
+{
+	size_t n = 900, d = 256, top = 12;
+	double s[256], full[256], got[12];
+	struct mat a = geometric(n, d, 0.9, s, 5);
+	struct rng r;
+	rng_seed(&r, 9, 1);
+	for (size_t i = 0; i < n; i++) {
+		float f = i % 97 == 3 ? 0.0f : powf(10.0f, rng_uniform(&r, -2.0f, 2.0f));
+		for (size_t c = 0; c < d; c++)
+			mat_row(&a, i)[c] *= f;
+	}
+	size_t z1, z2;
+	struct spectrum_top_info ti;
+	must(spectrum_top(got, top, &a, 1, SPECTRUM_AUTO, &ti, &z1) == 0, "top");
+	must(spectrum_compute(full, &a, 1, SPECTRUM_SVD, NULL, &z2) == 0, "svd");
+	double e = max_rel(got, full, top);
+	tap_ok(ti.method == SPECTRUM_KRYLOV && e <= 1e-5 && z1 == z2 && z1 == 10 &&
+	       fabs(ti.frob2 - (double)(n - z1)) <= 1e-9 * (double)n,
+	       "normalised rows: top 12 by krylov, max rel err %.3g vs dgesdd (tol 1e-5); "
+	       "%zu zero rows (want 10); sum of squares %.10g (want %zu)", e, z1, ti.frob2,
+	       n - z1);
+	mat_free(&a);
+}
+
+/* K above min(n, d)/4 - 8: the full gram path, cut to K, to the bit;
+ * method=svd with top cuts dgesdd's; refusals. */
+static void test_fallback(void)
+{
+	size_t n = 300, d = 100;
+	double s[100], full[100], got[30];
+	for (size_t i = 0; i < d; i++)
+		s[i] = 1.0 / (1.0 + (double)i);
+	struct mat a = known(n, d, s, 2);
+	struct spectrum_top_info ti;
+	must(spectrum_compute(full, &a, 1, SPECTRUM_GRAM, NULL, NULL) == 0, "gram");
+	must(spectrum_top(got, 30, &a, 1, SPECTRUM_AUTO, &ti, NULL) == 0, "top 30");
+	tap_ok(ti.method == SPECTRUM_GRAM && memcmp(got, full, sizeof got) == 0,
+	       "100 columns, top=30: %s, the full spectrum's first 30 to the bit",
+	       spectrum_method_name(ti.method));
+	must(spectrum_compute(full, &a, 1, SPECTRUM_SVD, NULL, NULL) == 0, "svd");
+	must(spectrum_top(got, 5, &a, 1, SPECTRUM_SVD, &ti, NULL) == 0, "top 5 svd");
+	tap_ok(ti.method == SPECTRUM_SVD && memcmp(got, full, 5 * sizeof *got) == 0,
+	       "method=svd top=5: dgesdd's first 5");
+	tap_ok(spectrum_top(got, 0, &a, 1, SPECTRUM_AUTO, NULL, NULL) < 0 &&
+	       strstr(err_msg(), "top=0"), "top=0 refused: %s", err_msg());
+	tap_ok(spectrum_top(got, 101, &a, 1, SPECTRUM_AUTO, NULL, NULL) < 0 &&
+	       strstr(err_msg(), "top=101"), "top=101 of 100 refused: %s", err_msg());
+	mat_free(&a);
+}
+
+/* The top object's summary: energies over frob2 equal the full one's. */
+static void test_summary(void)
+{
+	double s[300];
+	for (size_t i = 0; i < 300; i++)
+		s[i] = 1.0 / (1.0 + (double)i);
+	double f2 = 0.0;
+	for (size_t i = 0; i < 300; i++)
+		f2 += s[i] * s[i];
+	struct spectrum *full = spectrum_new("f", "x", 1000, 300, s, 1, SPECTRUM_GRAM, 0);
+	struct spectrum *t = spectrum_new_top("t", "x", 1000, 300, s, 20, f2, 1, SPECTRUM_KRYLOV, 0);
+	must(full && t, "spectrum_new");
+	tap_ok(t->top && t->k == 20 && fabs(t->sum.energy[0] - full->sum.energy[0]) < 1e-15 &&
+	       fabs(t->sum.energy[1] - full->sum.energy[1]) < 1e-15 && isnan(t->sum.energy[2]) &&
+	       isnan(t->sum.eff_rank) && t->sum.tail_index == 0 && full->sum.tail_index == 101,
+	       "top 20 of 300: energy top1 %.6f top10 %.6f as the full one's, top100 and the "
+	       "effective rank unknown, tail index %zu (full %zu)", t->sum.energy[0],
+	       t->sum.energy[1], t->sum.tail_index, full->sum.tail_index);
+	obj_free(&full->base);
+	obj_free(&t->base);
+}
+
+int main(void)
+{
+	test_known(3000, 512);
+	test_known(256, 2400);
+	test_slow_decay();
+	test_normalised();
+	test_fallback();
+	test_summary();
+	return tap_done();
+}
