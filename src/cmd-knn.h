@@ -1,6 +1,6 @@
 /* cmd-knn.h - what the k-NN commands (knn, compare, confusion, explain,
  * neighbours) share: their options, the bank pair checks, the cache a
- * bank's labels came from, and writing a file aside. */
+ * bank's labels came from, confusion matrices and the per-class table. */
 #ifndef RNR_CMD_KNN_H
 #define RNR_CMD_KNN_H
 
@@ -46,10 +46,5 @@ struct confusion *knn_cmd_confusion(struct session *s, const char *train, const 
  * its delta from c[0] (`compare ... per_class=on`).  The matrices must
  * have equal class counts. */
 void knn_cmd_print_per_class(struct confusion *const *c, size_t n, FILE *out);
-
-/* Write path aside with writer() and rename it over path, as `export`
- * does (an existing path is left as it was on failure).  0 or -1. */
-int cmd_write_file(const char *path, int (*writer)(FILE *f, const char *path,
-						   const void *ctx), const void *ctx);
 
 #endif

@@ -9,7 +9,7 @@
 #include "args.h"
 #include "chart.h"
 #include "cmd-list.h"
-#include "cmd-knn.h"
+#include "cmd-plot.h"
 #include "cmd-load.h"
 #include "err.h"
 #include "npy.h"
