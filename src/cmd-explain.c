@@ -8,7 +8,9 @@
 #include "cmd-knn-opts.h"
 #include "cmd-plot.h"
 #include "cmd-list.h"
+#include "cmd-plot.h"
 #include "chart.h"
+#include "obj-confusion.h"
 #include "err.h"
 #include "obj-bank.h"
 #include "obj-cache.h"
@@ -261,13 +263,13 @@ static int explain_csv(FILE *f, const char *path, const void *ctx)
 	fprintf(f, "rank%ctrain_row%clabel%cclass_name%ccosine%cweight", sep, sep, sep, sep, sep);
 	for (size_t j = 0; j < e->m; j++) {
 		fputc(sep, f);
-		chart_table_field(f, e->cte->model[e->mte[j]], sep);
+		confusion_csv_field(f, e->cte->model[e->mte[j]], sep);
 	}
 	fputc('\n', f);
 	for (size_t i = 0; i < e->k; i++) {
 		int64_t l = e->tr->labels[e->nb[i].idx];
 		fprintf(f, "%zu%c%zu%c%" PRId64 "%c", i + 1, sep, e->nb[i].idx, sep, l, sep);
-		chart_table_field(f, e->names ? e->names[l] : "", sep);
+		confusion_csv_field(f, e->names ? e->names[l] : "", sep);
 		fprintf(f, "%c%.17g%c%.17g", sep, e->nb[i].sim, sep,
 			knn_weight(e->nb[i].sim, e->nb[0].sim, e->temperature));
 		for (size_t j = 0; j < e->m; j++)
@@ -281,6 +283,37 @@ static int explain_csv(FILE *f, const char *path, const void *ctx)
 	return 0;
 }
 
+/* In the full-screen UI: the chart pane shows the neighbours' cosines by
+ * rank, in the bank and in each model's own features (the text goes to
+ * the scrollback as at the prompt). */
+static int explain_chart(struct session *s, const struct explain *e)
+{
+	double *sims = malloc(e->k * sizeof *sims);
+	if (!sims) {
+		err_nomem("explain chart", e->k * sizeof *sims);
+		return -1;
+	}
+	for (size_t i = 0; i < e->k; i++)
+		sims[i] = e->nb[i].sim;
+	char title[256], lab[96], pred[96];
+	class_label(lab, sizeof lab, e->te->labels[e->row], e->names);
+	class_label(pred, sizeof pred, (int64_t)e->wtd, e->names);
+	snprintf(title, sizeof title, "row %zu of %s: label %s, predicted %s", e->row,
+		 e->te->base.name, lab, pred);
+	struct chart c;
+	memset(&c, 0, sizeof c);
+	c.kind = CHART_LINE;
+	c.title = title;
+	c.xlabel = "neighbour rank";
+	c.ylabel = "cosine";
+	chart_add_series(&c, e->tr->base.name, NULL, sims, e->k, 1);
+	for (size_t j = 0; j < e->m && j + 1 < CHART_MAX_SERIES; j++)
+		chart_add_series(&c, e->cte->model[e->mte[j]], NULL, e->model_cos + j, e->k, e->m);
+	int rc = s->show_chart(s, e->te->base.name, &c);
+	free(sims);
+	return rc;
+}
+
 static int explain_exec(struct session *s, const struct args *a)
 {
 	struct explain e;
@@ -289,6 +322,8 @@ static int explain_exec(struct session *s, const struct args *a)
 	int rc = explain_run(s, a, &e);
 	if (rc == 0)
 		explain_print(&e, s->out);
+	if (rc == 0 && s->show_chart)
+		rc = explain_chart(s, &e);
 	if (rc == 0 && to && (rc = cmd_write_file(to, explain_csv, &e)) == 0)
 		fprintf(s->out, "wrote the %zu neighbours to %s\n", e.k, to);
 	explain_free(&e);
@@ -309,7 +344,9 @@ const struct cmd cmd_explain = {
 		"cosines in that model's own features, how many of the model's own k\n"
 		"nearest they are, and the model's own weighted vote ('agrees' when it is\n"
 		"the bank's).  `to FILE.csv` (or .tsv) writes the neighbour table: rank,\n"
-		"train_row, label, class_name, cosine, weight, one column per model.",
+		"train_row, label, class_name, cosine, weight, one column per model.  In\n"
+		"the full-screen UI the chart pane shows the neighbours' cosines by rank,\n"
+		"in the bank and in each model.",
 	.min_args = 3, .max_args = 3,
 	.options = "k T preset cache",
 	.keywords = "to",
@@ -465,12 +502,12 @@ static int nbrs_csv(FILE *f, const char *path, const void *ctx)
 		for (size_t i = 0; i < r->n_nb[v]; i++) {
 			const struct knn_nb *nb = &r->nb[v * want + i];
 			const struct view *w = &r->in[v];
-			chart_table_field(f, w->model ? w->model : "", sep);
+			confusion_csv_field(f, w->model ? w->model : "", sep);
 			fprintf(f, "%c%zu%c%zu%c", sep, i + 1, sep, nb->idx, sep);
 			if (w->labels)
 				fprintf(f, "%" PRId64, w->labels[nb->idx]);
 			fputc(sep, f);
-			chart_table_field(f, w->labels && w->names ? w->names[w->labels[nb->idx]] : "", sep);
+			confusion_csv_field(f, w->labels && w->names ? w->names[w->labels[nb->idx]] : "", sep);
 			fprintf(f, "%c%.17g\n", sep, nb->sim);
 		}
 	if (ferror(f)) {

@@ -4,7 +4,7 @@
 #include "cmd-list.h"
 #include "err.h"
 #include "eval-knn.h"
-#include "cmd-confusion.h"
+#include "cmd-knn.h"
 #include "cmd-knn-opts.h"
 #include "obj-bank.h"
 #include "obj-cache.h"
@@ -156,6 +156,81 @@ static int knn_exec(struct session *s, const struct args *a)
 	return finish(s, a, t);
 }
 
+struct confusion *knn_cmd_confusion(struct session *s, const char *train, const char *test,
+				    const struct knn_opts *o, int weighted, const char *cache,
+				    const char *name)
+{
+	struct bank *tr, *te;
+	int err;
+	if (knn_cmd_banks(s, train, test, &tr, &te) < 0)
+		return NULL;
+	struct cache *c = knn_cmd_cache_of(s, te->labels, te->psi.rows, cache, &err);
+	if (err < 0)
+		return NULL;
+	struct knn_opts one = *o;
+	one.n_k = 1;
+	size_t n = te->psi.rows;
+	size_t *pred = malloc(n * sizeof *pred);
+	if (!pred)
+		return err_nomem("predictions", n * sizeof *pred);
+	struct knn_result r;
+	struct confusion *cm = NULL;
+	if (knn_eval_predict(&r, &tr->psi, tr->labels, tr->n_classes, &te->psi, te->labels, &one,
+			     weighted ? NULL : pred, weighted ? pred : NULL) == 0 &&
+	    (cm = confusion_new(name, train, test, tr->n_classes,
+				knn_cmd_class_names(c, tr->n_classes)))) {
+		confusion_add(cm, te->labels, pred, n);
+		cm->k = r.k_used[0];
+		cm->temperature = o->temperature;
+		cm->weighted = weighted;
+		obj_set_note(&cm->base, "confusion %s %s: k=%zu T=%g vote=%s%s%s", train, test,
+			     r.k_used[0], o->temperature, weighted ? "weighted" : "majority",
+			     c ? ", class names from " : "", c ? c->base.name : "");
+	}
+	free(pred);
+	return cm;
+}
+
+static double class_acc(const struct confusion *c, size_t i)
+{
+	int64_t t = confusion_class_total(c, i);
+	return t ? 100.0 * (double)confusion_class_correct(c, i) / (double)t : 0.0;
+}
+
+void knn_cmd_print_per_class(struct confusion *const *c, size_t n, FILE *out)
+{
+	const struct confusion *named = c[0];
+	for (size_t j = 0; j < n; j++)
+		if (c[j]->class_names) {
+			named = c[j];
+			break;
+		}
+	fprintf(out, "per class (k=%zu, %s vote): accuracy; delta from %s -> %s\n", c[0]->k,
+		c[0]->weighted ? "weighted" : "majority", c[0]->train, c[0]->test);
+	int w[ARGS_MAX];
+	fprintf(out, "%-18s", "class");
+	for (size_t j = 0; j < n && j < ARGS_MAX; j++) {
+		char h[512];
+		snprintf(h, sizeof h, "%s->%s", c[j]->train, c[j]->test);
+		w[j] = (int)strlen(h) < 8 ? 8 : (int)strlen(h);
+		fprintf(out, " %*s", w[j], h);
+		if (j > 0)
+			fprintf(out, " %7s", "delta");
+	}
+	fputc('\n', out);
+	for (size_t i = 0; i < c[0]->n_classes; i++) {
+		char lab[64];
+		confusion_class_label(named, i, lab, sizeof lab);
+		fprintf(out, "%-18.17s", lab);
+		for (size_t j = 0; j < n && j < ARGS_MAX; j++) {
+			fprintf(out, " %*.2f", w[j], class_acc(c[j], i));
+			if (j > 0)
+				fprintf(out, " %+7.2f", class_acc(c[j], i) - class_acc(c[0], i));
+		}
+		fputc('\n', out);
+	}
+}
+
 /* `compare ... per_class=on`: a confusion matrix per pair, their per-class
  * accuracies side by side with the deltas from the first pair */
 static int compare_per_class(struct session *s, const struct args *a, const struct knn_opts *o)
@@ -164,7 +239,7 @@ static int compare_per_class(struct session *s, const struct args *a, const stru
 	int vote, rc = 0;
 	if (args_choice(a, "vote", votes, 1, &vote) < 0)
 		return -1;
-	struct confusion *cm[ARGS_MAX];
+	struct confusion *cm[ARGS_MAX] = { NULL };
 	size_t n = 0;
 	for (; n < a->n_pos; n++) {
 		char pair[2 * WS_NAME_MAX];

@@ -5,7 +5,6 @@
  * [n_classes] when known, and dataset count int64 [n_classes, n_classes]
  * (row = true class, column = predicted class). */
 #include "obj-confusion.h"
-#include "chart.h"
 #include "err.h"
 #include "h5-attrio.h"
 #include "h5-util.h"
@@ -285,6 +284,21 @@ static int confusion_array(const struct obj *o, struct obj_array *a)
 	return 0;
 }
 
+void confusion_csv_field(FILE *out, const char *s, char sep)
+{
+	if (!strchr(s, sep) && !strpbrk(s, "\"\n\r")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
 /* class, name, rows, correct, accuracy, then pred_0..pred_{n-1} */
 static int confusion_table(const struct obj *o, FILE *out, char sep)
 {
@@ -297,7 +311,7 @@ static int confusion_table(const struct obj *o, FILE *out, char sep)
 	for (size_t i = 0; i < n; i++) {
 		int64_t t = confusion_class_total(c, i), ok = confusion_class_correct(c, i);
 		fprintf(out, "%zu%c", i, sep);
-		chart_table_field(out, c->class_names ? c->class_names[i] : "", sep);
+		confusion_csv_field(out, c->class_names ? c->class_names[i] : "", sep);
 		fprintf(out, "%c%" PRId64 "%c%" PRId64 "%c%.17g", sep, t, sep, ok, sep, pct(ok, t));
 		for (size_t j = 0; j < n; j++)
 			fprintf(out, "%c%" PRId64, sep, c->count[i * n + j]);

@@ -41,4 +41,8 @@ void confusion_class_label(const struct confusion *c, size_t cls, char *buf, siz
  * brackets), as `confusion` prints them. */
 void confusion_print(const struct confusion *c, FILE *out);
 
+/* One text field of a CSV (sep ',') or TSV row, quoted (quotes doubled)
+ * when it holds sep, a quote or a line break. */
+void confusion_csv_field(FILE *out, const char *s, char sep);
+
 #endif

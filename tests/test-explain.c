@@ -4,6 +4,7 @@
  * independently (double cosines, a full sort, exp((s - s_1)/T) summed per
  * class), the models' cosines in their own features, and bad arguments
  * refused with clear errors and the workspace left as it was. */
+#include "chart.h"
 #include "err.h"
 #include "mat.h"
 #include "obj-bank.h"
@@ -155,6 +156,23 @@ static struct cache *make_cache(const char *name, size_t n, const int64_t *y, st
 	return c;
 }
 
+/* what the full-screen UI's chart pane was given */
+static size_t seen_series;
+static double seen_y[3][K];
+static char seen_title[256];
+
+static int fake_chart(struct session *s, const char *name, const struct chart *c)
+{
+	(void)s;
+	(void)name;
+	seen_series = c->n_series;
+	snprintf(seen_title, sizeof seen_title, "%s", c->title ? c->title : "");
+	for (size_t j = 0; j < c->n_series && j < 3; j++)
+		for (size_t i = 0; i < c->series[j].n && i < K; i++)
+			seen_y[j][i] = c->series[j].y[i * (c->series[j].stride ? c->series[j].stride : 1)];
+	return 0;
+}
+
 /* fields of line `row` (1-based after the header) of a CSV in buf */
 static int csv_line(const char *buf, size_t row, double *v, size_t n)
 {
@@ -284,8 +302,24 @@ static void test_explain(void)
 	       strstr(out_buf, "alpha") && strstr(out_buf, "beta"),
 	       "explain finds the caches of the banks' labels and names their models");
 
+	/* the full-screen UI: the chart pane gets the cosines by rank */
+	s.show_chart = fake_chart;
+	snprintf(line, sizeof line, "explain btr bte 3 k=%d T=%g to %s", K, T, path);
+	int rc = run(&s, line);
+	s.show_chart = NULL;
+	char *csv = slurp(path);
+	int same = rc == 0 && csv && seen_series == 3 && strstr(seen_title, "row 3 of bte");
+	for (size_t i = 0; same && i < K; i++) {
+		double v[8] = { 0 };
+		same = csv_line(csv, i + 1, v, 8) == 0 && v[4] == seen_y[0][i] &&
+		       v[6] == seen_y[1][i] && v[7] == seen_y[2][i];
+	}
+	free(csv);
+	tap_ok(same, "explain in the full-screen UI: a chart of the bank's and each model's "
+	       "cosines by rank, the CSV's values (%zu series, '%s')", seen_series, seen_title);
+
 	/* neighbours: a bank's own rows, the row itself left out */
-	int rc = run(&s, "neighbours btr 4 k=3");
+	rc = run(&s, "neighbours btr 4 k=3");
 	tap_ok(rc == 0 && strstr(out_buf, "(itself left out)") && !strstr(out_buf, "        4  "),
 	       "neighbours btr 4: three rows, not row 4 itself");
 	rc = run(&s, "neighbours c.test 2 in=c.train model=beta k=2");

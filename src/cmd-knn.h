@@ -1,7 +1,7 @@
-/* cmd-confusion.h - per-class k-NN results for the commands that show
- * them: `confusion` and `compare ... per_class=on`. */
-#ifndef RNR_CMD_CONFUSION_H
-#define RNR_CMD_CONFUSION_H
+/* cmd-knn.h - what cmd-knn.c lends the other k-NN commands: per-class
+ * results, shown by `compare ... per_class=on` here and by `confusion`. */
+#ifndef RNR_CMD_KNN_H
+#define RNR_CMD_KNN_H
 
 #include <stdio.h>
 
