@@ -215,9 +215,9 @@ const struct cmd cmd_train = {
 	.summary = "Learn a bank and train its MLPs on a cache (the paper's method)",
 	.help = "The bank starts at the average of CACHE's normalised features, in the\n"
 		"MLPs' input dims (`mlp dim=`).\n" BASELINE_INIT_HELP "\n"
-		"The first\n"
-		"`warmup` epochs train only the MLPs; then MLPs and bank train jointly.  The\n"
-		"loss is the mean over batch rows and models of 1 - cos(mlp_j(psi_i), z_i^(j)).\n"
+		"The first `warmup` epochs train only the MLPs; then MLPs and bank train\n"
+		"jointly.  The loss is the mean over batch rows and models of\n"
+		"1 - cos(mlp_j(psi_i), z_i^(j)).\n"
 		"Adam: lr=3e-4 beta1=0.9 beta2=0.999 eps=1e-8; wd= adds L2 weight decay to\n"
 		"the MLPs; adam=lazy|dense chooses the bank's Adam (dense moves every row\n"
 		"each step like PyTorch on one Parameter; lazy, the default, moves only the batch rows);\n"
