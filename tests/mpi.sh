@@ -10,7 +10,9 @@
 #     SIGTERM to mpirun: every rank stops at the same step and leaves;
 #  3. a file that only rank 0 can open (the ranks in different working
 #     directories): the failing rank says so, the run stops with status 1;
-#  4. what MPI runs refuse: the prompt, a checkpoint of a sharded job.
+#  4. what MPI runs refuse: the prompt, a checkpoint of a sharded job;
+#  5. 10 rows on 4 ranks at batch 3 (ranks without rows in a step) as np 1;
+#     11 ranks for 10 rows refused.
 # Skipped when rnr was built without --with-mpi or mpirun is missing.
 set -u
 : "${RNR:=./rnr}" "${top_srcdir:=.}" "${MPIRUN:=}"
@@ -179,6 +181,26 @@ check "a checkpointed job under MPI fails" 1 $?
 has "the checkpoint is refused with the reason" "runs on 2 MPI ranks: its state cannot be saved" \
 	"$tmp/ck.out"
 check "no checkpoint file is left" no "$(ls "$tmp"/ck.h5* >/dev/null 2>&1 && echo yes || echo no)"
+
+# 5. tiny caches: 10 rows on 4 ranks at batch 3 (shards of 2 and 3 rows:
+# most steps leave some rank without a row), and more ranks than rows
+tiny="set progress off; load $data as fm; subset fm.train per_class=1 as tiny; mlp tiny seed=1 as dec"
+"$RNR" -n -c "$tiny; train dec tiny epochs=4 warmup=1 batch=3 seed=2 adam=dense; show psi.loss" \
+	>"$tmp/tiny1.out" 2>&1
+mpi 4 -c "$tiny; train dec tiny epochs=4 warmup=1 batch=3 seed=2 adam=dense; show psi.loss" \
+	>"$tmp/tiny4.out" 2>&1
+check "10 rows on 4 ranks, batch 3: runs" 0 $?
+if cmp -s "$tmp/tiny1.out" "$tmp/tiny4.out"; then
+	ok 0 "10 rows on 4 ranks, batch 3: the losses of np 1 to 6 digits, ranks without rows included"
+else
+	ok 1 "10 rows on 4 ranks, batch 3: the losses of np 1 to 6 digits, ranks without rows included"
+	diff "$tmp/tiny1.out" "$tmp/tiny4.out" | sed 's/^/#   /'
+fi
+mpi 11 -c "$tiny; train dec tiny epochs=2 batch=4; list" >"$tmp/many.out" 2>&1
+check "11 ranks for 10 rows: train fails" 1 $?
+has "it says why" "^rnr: train: 11 MPI ranks for the 10 rows of tiny: at most one rank per row" \
+	"$tmp/many.out"
+hasnt "no bank was made" "^psi " "$tmp/many.out"
 
 echo "1..$n"
 [ "$failed" = 0 ]
