@@ -22,16 +22,8 @@ if [ -z "$MPIRUN" ] || ! command -v "$MPIRUN" >/dev/null 2>&1; then
 fi
 data=$(cd "$top_srcdir/data" && pwd)/fmnist-demo.h5
 
-tmp=$(mktemp -d) || exit 1
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
 . "$top_srcdir/tests/tap.sh"
+scratch_with_child
 # root needs Open MPI's consent; more ranks than cores need --oversubscribe
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 OMPI_MCA_rmaps_base_oversubscribe=1

@@ -15,16 +15,8 @@ set -u
 : "${RNR:=./rnr}" "${top_srcdir:=.}"
 data=$top_srcdir/data/fmnist-demo.h5
 
-tmp=$(mktemp -d) || exit 1
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
 . "$top_srcdir/tests/tap.sh"
+scratch_with_child
 setup="load $data as fm; mlp fm.train seed=1 as dec"
 
 # 1. SIGKILL during a checkpointed run, resumed from its checkpoint

@@ -95,3 +95,13 @@ signal_after() {
 	status=$?
 	pid=
 }
+
+# A scratch directory $tmp removed at exit, with the background process
+# $pid (set it when one is started) killed first; INT, TERM and HUP exit
+# through the same cleanup.
+scratch_with_child() {
+	tmp=$(mktemp -d) || exit 1
+	pid=
+	trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+	trap 'exit 1' INT TERM HUP
+}
