@@ -35,7 +35,20 @@ struct h5_stream {
 	 * of the rows, and h5_stream_join() opens the file through MPI-IO */
 	int shared;
 	size_t lo, hi;
+	/* [m] the shard's rows as stored (not normalised), kept by
+	 * h5_stream_join() when they fit; NULL: read from the file */
+	float **shard;
 };
+
+/* rows [r0, r0 + nr) of model j from the resident shard into out, when
+ * it holds them: 1, else 0 */
+static int from_shard(const struct h5_stream *s, size_t j, size_t r0, size_t nr, float *out)
+{
+	if (!s->shard || r0 < s->lo || r0 + nr > s->hi)
+		return 0;
+	memcpy(out, s->shard[j] + (r0 - s->lo) * s->dim[j], nr * s->dim[j] * sizeof *out);
+	return 1;
+}
 
 /* A file written over since the load (truncated, rewritten in place)
  * would be read as zeros past its end or as other data: refused. */
@@ -119,7 +132,8 @@ static int read_raw(struct h5_stream *s, size_t j, size_t r0, size_t nr, float *
 
 int h5_stream_block(struct h5_stream *s, size_t j, size_t r0, size_t nr, float *out)
 {
-	if (check_unchanged(s) < 0 || read_raw(s, j, r0, nr, out) < 0)
+	if (!from_shard(s, j, r0, nr, out) &&
+	    (check_unchanged(s) < 0 || read_raw(s, j, r0, nr, out) < 0))
 		return -1;
 	struct mat v = { nr, s->dim[j], out };
 	size_t first;
@@ -147,6 +161,11 @@ int h5_stream_rows(struct h5_stream *s, size_t j, const uint32_t *idx, size_t b,
 	qsort(key, b, sizeof *key, key_cmp);
 	for (size_t i = 0; i < b;) {
 		size_t row = KEY_ROW(key[i]), r0, r1;
+		/* the rank's own rows, in memory: the bits a read gives */
+		if (from_shard(s, j, row, 1, out + KEY_POS(key[i]) * d)) {
+			i++;
+			continue;
+		}
 		if (s->whole[j]) {
 			/* the whole chunk: HDF5 decompresses no less */
 			r0 = row / u * u;
@@ -186,6 +205,9 @@ void h5_stream_close(struct h5_stream *s)
 	}
 	if (s->f >= 0)
 		H5Fclose(s->f);
+	for (size_t j = 0; s->shard && j < s->m; j++)
+		mat_free_floats(s->shard[j]);
+	free(s->shard);
 	free(s->model);
 	free(s->dset);
 	free(s->dim);
@@ -232,9 +254,11 @@ static int open_model(struct h5_stream *s, size_t j)
  * non-finite value into *bad as (row d + column) << 2 | kind (0 NaN,
  * 1 +Inf, 2 -Inf), or NO_BAD; all-zero rows counted.  blocks reads are
  * made whatever the rows (a collective read needs every rank at each);
- * stop: return at the first non-finite value. */
+ * stop: return at the first non-finite value.  keep (NULL or room for rows
+ * [lo, hi)): the rows are read there instead of buf, and stay. */
 static int check_rows(struct h5_stream *s, size_t j, size_t lo, size_t hi, size_t blocks,
-		      hid_t dxpl, int stop, float *buf, size_t *zero_rows, uint64_t *bad)
+		      hid_t dxpl, int stop, float *buf, float *keep, size_t *zero_rows,
+		      uint64_t *bad)
 {
 	size_t d = s->dim[j], rows = h5_stream_block_rows(s, j, CHECK_BYTES);
 	*zero_rows = 0;
@@ -242,6 +266,8 @@ static int check_rows(struct h5_stream *s, size_t j, size_t lo, size_t hi, size_
 	for (size_t b = 0; b < blocks; b++) {
 		size_t r0 = lo + b * rows;
 		size_t nr = r0 >= hi ? 0 : hi - r0 < rows ? hi - r0 : rows;
+		if (keep && nr)
+			buf = keep + (r0 - lo) * d;
 		if (read_raw_x(s, j, nr ? r0 : 0, nr, buf, dxpl) < 0)
 			return -1;
 		size_t i = *bad == NO_BAD ? floats_find_nonfinite(buf, nr * d) : SIZE_MAX;
@@ -287,7 +313,7 @@ static int check_all(struct h5_stream *s, size_t *zero_rows)
 	for (size_t j = 0; rc == 0 && j < s->m; j++) {
 		size_t rows = h5_stream_block_rows(s, j, CHECK_BYTES);
 		uint64_t bad;
-		rc = check_rows(s, j, 0, s->n, (s->n + rows - 1) / rows, H5P_DEFAULT, 1, buf,
+		rc = check_rows(s, j, 0, s->n, (s->n + rows - 1) / rows, H5P_DEFAULT, 1, buf, NULL,
 				&zero_rows[j], &bad);
 		if (rc == 0 && bad != NO_BAD)
 			rc = bad_value(s, j, bad);
@@ -378,6 +404,35 @@ void h5_stream_release(struct h5_stream *s)
 	s->fd = -1;
 }
 
+/* The rank's shard of every model in memory, when it fits (the machine,
+ * the memory cap): its batches then read no file.  Else it stays on disk:
+ * that is no error. */
+static void keep_shard(struct h5_stream *s)
+{
+	size_t floats = 0, rows = s->hi - s->lo;
+	for (size_t j = 0; j < s->m; j++)
+		floats += rows * s->dim[j];
+	if (rows == 0 || mat_check_bytes(floats * sizeof(float), "the shard") < 0 ||
+	    !(s->shard = calloc(s->m, sizeof *s->shard)))
+		return;
+	for (size_t j = 0; j < s->m; j++)
+		if (!(s->shard[j] = mat_alloc_floats(rows * s->dim[j], "the shard"))) {
+			while (j > 0)
+				mat_free_floats(s->shard[--j]);
+			free(s->shard);
+			s->shard = NULL;
+			return;
+		}
+}
+
+size_t h5_stream_resident_bytes(const struct h5_stream *s)
+{
+	size_t floats = 0;
+	for (size_t j = 0; s->shard && j < s->m; j++)
+		floats += (s->hi - s->lo) * s->dim[j];
+	return floats * sizeof(float);
+}
+
 /* Collective reads in the check pass, or independent ones
  * (RNR_MPIO_CHECK=independent, for measuring: doc/mpi.md). */
 static int check_collective(void)
@@ -399,6 +454,8 @@ int h5_stream_join(struct h5_stream *s, size_t *zero_rows)
 		rc = -1;
 	}
 	s->by_name = 1;
+	if (rc == 0)
+		keep_shard(s);
 	float *buf = rc == 0 ? check_buffer(s) : NULL;
 	uint64_t *bad = calloc(s->m, sizeof *bad);
 	double *zero = calloc(s->m, sizeof *zero);
@@ -415,7 +472,7 @@ int h5_stream_join(struct h5_stream *s, size_t *zero_rows)
 		for (size_t j = 0; rc == 0 && j < s->m; j++) {
 			size_t rows = h5_stream_block_rows(s, j, CHECK_BYTES), z;
 			rc = check_rows(s, j, s->lo, s->hi, (most + rows - 1) / rows, dxpl, 0, buf,
-					&z, &bad[j]);
+					s->shard ? s->shard[j] : NULL, &z, &bad[j]);
 			zero[j] = (double)z;
 		}
 		rc = ranks_all_ok(rc);

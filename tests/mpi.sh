@@ -17,6 +17,8 @@
 #     shard): np 2 and 3 streamed train as np 1 in memory (weights to 1e-5,
 #     the same k-NN table); all-zero rows and a NaN in rank 1's shard are
 #     found as a serial load finds them, the NaN failing on every rank;
+#     a rank's shard held in memory, or (under `set memory`) read from the
+#     file per batch: the same bits;
 #  7. the parallel write of a save: np 3's file holds np 1's banks bit for
 #     bit, written by the collective path, loaded by the serial rnr; the
 #     gathered bank (export, rank 0) is the same; no temporary file left.
@@ -261,6 +263,31 @@ EOT
 	hasnt "np 2: no rank aborts, no cache is made" "^z\.train |workspaces differ" "$tmp/nan-2.out"
 else
 	ok 0 "zero rows and NaN in a rank's shard" "SKIP no python3 with h5py"
+fi
+
+# 6b. the shard in memory (its rows read once, at the load) or, when the
+# memory cap leaves no room for it, read from the file per batch: 4 models x
+# 10000 rows x 256 dims, 10 MB a dataset (within the cap's room), 20 MB a
+# shard at np 2 (not)
+if [ -n "$py" ]; then
+	"$py" - "$tmp/big.h5" <<'EOT'
+import sys, h5py, numpy as np
+rng = np.random.default_rng(1)
+with h5py.File(sys.argv[1], "w") as f:
+    for m in "abcd":
+        f["train/features/" + m] = rng.standard_normal((10000, 256), dtype=np.float32)
+    f["train/labels"] = (np.arange(10000) % 10).astype(np.int64)
+EOT
+	for cap in off 40M; do
+		mpi 2 -c "set progress off; set memory $cap; load $tmp/big.h5 as c stream; set memory off; mlp c.train depth=1 seed=1 as dec; train dec c.train epochs=2 warmup=1 seed=2; show c.train; save dec psi to $tmp/cap-$cap.h5" \
+			>"$tmp/cap-$cap.out" 2>&1
+		check "np 2, memory cap $cap: the streamed session runs" 0 $?
+	done
+	has "no cap: each rank holds its shard" "^  sharded: each of the 2 MPI ranks holds its shard" \
+		"$tmp/cap-off.out"
+	hasnt "a cap without room for the shard: it stays on disk" "^  sharded" "$tmp/cap-40M.out"
+	same_bits "the shard in memory and on disk train the same bits" \
+		"$tmp/cap-off.h5" "$tmp/cap-40M.h5" dec psi
 fi
 
 # 7. the parallel write of a save
