@@ -3,7 +3,6 @@
 #include "h5-store-par.h"
 #include "err.h"
 #include "h5-mpio.h"
-#include "h5-store.h"
 #include "h5-util.h"
 #include "obj.h"
 #include "par-mpi.h"

@@ -20,6 +20,14 @@
 
 struct obj;
 
+/* The float matrix data [rows x cols] as dataset name under loc (IEEE
+ * float32 little-endian), as an object's save() writes it.  Under MPI a
+ * save writes these in parallel, each rank its shard of the rows
+ * (h5-store-par.h); the matrix must then be the object's array (its
+ * type's array()), which every rank holds.  0, or -1 with err_set(). */
+int h5_store_write_rows(hid_t loc, const char *name, const float *data, size_t rows,
+			size_t cols);
+
 /* Rank 0's serial phase: between begin and end, h5_store_write_rows()
  * defers its data; before each object's save, the object's index. */
 void h5_store_par_begin(void);

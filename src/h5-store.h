@@ -54,12 +54,4 @@ typedef int (*h5_store_read_fn)(hid_t f, struct obj *const *objs, size_t n, void
 int h5_store_load_with(const char *path, struct obj ***objs, size_t *n,
 		       h5_store_read_fn extra, void *ctx);
 
-/* The float matrix data [rows x cols] as dataset name under loc (IEEE
- * float32 little-endian), as an object's save() writes it.  Under MPI a
- * save writes these in parallel, each rank its shard of the rows
- * (h5-store-par.h); the matrix must then be the object's array (its
- * type's array()), which every rank holds.  0, or -1 with err_set(). */
-int h5_store_write_rows(hid_t loc, const char *name, const float *data, size_t rows,
-			size_t cols);
-
 #endif

@@ -5,7 +5,7 @@
 #include "obj-bank.h"
 #include "err.h"
 #include "h5-array.h"
-#include "h5-store.h"
+#include "h5-store-par.h"
 #include "h5-util.h"
 #include "obj-cache.h"
 
