@@ -8,10 +8,12 @@
 #include "h5-cache.h"
 #include "err.h"
 #include "h5-array.h"
+#include "h5-mpio.h"
 #include "h5-rehearse.h"
 #include "h5-scan.h"
 #include "h5-stream.h"
 #include "h5-util.h"
+#include "par-mpi.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -273,7 +275,35 @@ int h5_cache_load(const char *path, const char *prefix, struct cache_split **spl
 	return h5_cache_load_ex(path, prefix, 0, splits, n_splits);
 }
 
+static int load_here(const char *path, const char *prefix, int stream,
+		     struct cache_split **splits, size_t *n_splits);
+
+/* Under MPI the streams of a load are joined (h5-stream.h) once every
+ * rank loaded: a load fails on every rank or on none. */
+static int join_streams(int rc, struct cache_split **splits, size_t *n_splits)
+{
+	if (ranks_all_ok(rc) < 0) {
+		if (rc == 0)
+			h5_cache_splits_free(*splits, *n_splits);
+		return -1;
+	}
+	for (size_t i = 0; i < *n_splits; i++)
+		h5_stream_release((*splits)[i].stream);
+	for (size_t i = 0; rc == 0 && i < *n_splits; i++)
+		rc = h5_stream_join((*splits)[i].stream, (*splits)[i].zero_rows);
+	if (rc < 0)
+		h5_cache_splits_free(*splits, *n_splits);
+	return rc;
+}
+
 int h5_cache_load_ex(const char *path, const char *prefix, int stream,
+		     struct cache_split **splits, size_t *n_splits)
+{
+	int rc = load_here(path, prefix, stream, splits, n_splits);
+	return stream && h5_mpio_shared() ? join_streams(rc, splits, n_splits) : rc;
+}
+
+static int load_here(const char *path, const char *prefix, int stream,
 		     struct cache_split **splits, size_t *n_splits)
 {
 	h5u_quiet();

@@ -119,3 +119,8 @@ int h5_rehearse(const char *path, void (*load)(void *), void *arg)
 			"loaded", path, WEXITSTATUS(status));
 	return -1;
 }
+
+int h5_rehearse_in_child(void)
+{
+	return in_rehearsal;
+}

@@ -15,4 +15,8 @@
  * plus 1 s per 20 MB of file, or RNR_H5_REHEARSAL=N seconds. */
 int h5_rehearse(const char *path, void (*load)(void *), void *arg);
 
+/* 1 inside the rehearsal's child: a load there must not talk to other
+ * MPI ranks (they are not rehearsing). */
+int h5_rehearse_in_child(void);
+
 #endif

@@ -6,6 +6,8 @@
 #include "err.h"
 #include "h5-rehearse.h"
 #include "h5-attrio.h"
+#include "h5-mpio.h"
+#include "h5-store-par.h"
 #include "h5-util.h"
 #include "par-mpi.h"
 
@@ -189,8 +191,10 @@ static int write_file(const char *tmp, struct obj *const *objs, size_t n,
 	if (f < 0)
 		return -1;
 	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++)
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		h5_store_par_object(i);
 		rc = save_object(f, objs[i]);
+	}
 	if (rc == 0 && extra)
 		rc = extra(f, ctx);
 	if (H5Fclose(f) < 0 && rc == 0) {
@@ -213,25 +217,27 @@ static int sync_path(const char *p, int dir)
 	return rc;
 }
 
-static int save_here(const char *path, struct obj *const *objs, size_t n,
-		     h5_store_write_fn extra, void *ctx);
-
-/* Under MPI every rank holds the same objects: rank 0 alone writes, and
- * every rank returns its result (par-mpi.h). */
-int h5_store_save_with(const char *path, struct obj *const *objs, size_t n,
-		       h5_store_write_fn extra, void *ctx)
-{
-	return ranks_root_result(ranks_rank() == 0 ? save_here(path, objs, n, extra, ctx) : 0);
-}
-
-static int save_here(const char *path, struct obj *const *objs, size_t n,
-		     h5_store_write_fn extra, void *ctx)
+/* The file's first phase: the objects written into a new temporary file
+ * beside path, *tmp its malloc'd name; on failure nothing is left. */
+static int save_begin(const char *path, struct obj *const *objs, size_t n,
+		      h5_store_write_fn extra, void *ctx, char **tmp)
 {
 	h5u_quiet();
-	char *tmp = NULL;
-	if (check_objects(objs, n, extra != NULL) < 0 || make_temp(path, &tmp) < 0)
+	if (check_objects(objs, n, extra != NULL) < 0 || make_temp(path, tmp) < 0)
 		return -1;
-	int rc = write_file(tmp, objs, n, extra, ctx);
+	if (write_file(*tmp, objs, n, extra, ctx) < 0) {
+		err_prefix("%s", path);
+		unlink(*tmp);
+		free(*tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The last: tmp (written when rc is 0) synced and renamed to path, or
+ * removed; tmp freed. */
+static int save_finish(const char *path, char *tmp, int rc)
+{
 	if (rc == 0 && sync_path(tmp, 0) < 0) {
 		err_set("cannot sync %s: %s", tmp, strerror(errno));
 		rc = -1;
@@ -255,6 +261,34 @@ static int save_here(const char *path, struct obj *const *objs, size_t n,
 		sync_path(dir, 1);
 	free(dir);
 	return 0;
+}
+
+/* Under MPI every rank holds the same objects: rank 0 writes the file but
+ * for the banks' rows, which every rank writes its shard of through
+ * parallel HDF5 (h5-store-par.h); every rank returns the result. */
+int h5_store_save_with(const char *path, struct obj *const *objs, size_t n,
+		       h5_store_write_fn extra, void *ctx)
+{
+	char *tmp = NULL;
+	if (!h5_mpio_shared()) {
+		if (save_begin(path, objs, n, extra, ctx, &tmp) < 0)
+			return -1;
+		return save_finish(path, tmp, 0);
+	}
+	int rc = 0;
+	if (ranks_rank() == 0) {
+		h5_store_par_begin();
+		rc = save_begin(path, objs, n, extra, ctx, &tmp);
+		h5_store_par_end();
+	}
+	if (ranks_root_result(rc) < 0)
+		return -1;
+	rc = h5_store_par_write(tmp, objs, n);
+	if (rc < 0)
+		err_prefix("%s", path);
+	if (ranks_rank() == 0)
+		rc = save_finish(path, tmp, rc) < 0 ? -1 : rc;
+	return ranks_root_result(rc);
 }
 
 int h5_store_save(const char *path, struct obj *const *objs, size_t n)

@@ -2,9 +2,13 @@
  * h5-stream.h). */
 #include "h5-stream.h"
 #include "err.h"
+#include "h5-mpio.h"
 #include "h5-util.h"
 #include "mat.h"
+#include "par-mpi.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,15 +29,33 @@ struct h5_stream {
 	int *whole;          /* [m] 1: read whole chunks (the dataset has filters) */
 	uint64_t read;       /* bytes read */
 	int fd;              /* the file's descriptor (HDF5's), -1 if unknown */
+	int by_name;         /* no descriptor (MPI-IO): stat the file by name */
 	struct stat st;      /* its size and times when it was checked */
+	/* shared by the MPI ranks (h5-mpio.h): each checks its shard [lo, hi)
+	 * of the rows, and h5_stream_join() opens the file through MPI-IO */
+	int shared;
+	size_t lo, hi;
+	/* [m] the shard's rows as stored (not normalised), kept by
+	 * h5_stream_join() when they fit; NULL: read from the file */
+	float **shard;
 };
+
+/* rows [r0, r0 + nr) of model j from the resident shard into out, when
+ * it holds them: 1, else 0 */
+static int from_shard(const struct h5_stream *s, size_t j, size_t r0, size_t nr, float *out)
+{
+	if (!s->shard || r0 < s->lo || r0 + nr > s->hi)
+		return 0;
+	memcpy(out, s->shard[j] + (r0 - s->lo) * s->dim[j], nr * s->dim[j] * sizeof *out);
+	return 1;
+}
 
 /* A file written over since the load (truncated, rewritten in place)
  * would be read as zeros past its end or as other data: refused. */
 static int check_unchanged(const struct h5_stream *s)
 {
 	struct stat now;
-	if (s->fd < 0 || fstat(s->fd, &now) < 0)
+	if (s->by_name ? stat(s->file, &now) < 0 : s->fd < 0 || fstat(s->fd, &now) < 0)
 		return 0;
 	if (now.st_size == s->st.st_size && now.st_mtim.tv_sec == s->st.st_mtim.tv_sec &&
 	    now.st_mtim.tv_nsec == s->st.st_mtim.tv_nsec)
@@ -78,15 +100,19 @@ size_t h5_stream_block_rows(const struct h5_stream *s, size_t j, size_t bytes)
 	return rows < s->n ? rows : s->n;
 }
 
-/* rows [r0, r0 + nr) of model j as stored (converted to float) into out */
-static int read_raw(struct h5_stream *s, size_t j, size_t r0, size_t nr, float *out)
+/* rows [r0, r0 + nr) of model j as stored (converted to float) into out,
+ * with transfer list dxpl; nr 0 reads nothing (a collective read's share
+ * of a rank that has no rows left) */
+static int read_raw_x(struct h5_stream *s, size_t j, size_t r0, size_t nr, float *out,
+		      hid_t dxpl)
 {
-	hsize_t start[2] = { r0, 0 }, count[2] = { nr, s->dim[j] };
+	hsize_t start[2] = { r0, 0 }, count[2] = { nr ? nr : 1, s->dim[j] };
 	hid_t fs = H5Dget_space(s->dset[j]);
 	hid_t ms = H5Screate_simple(2, count, NULL);
 	int rc = fs >= 0 && ms >= 0 &&
-		 H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
-		 H5Dread(s->dset[j], H5T_NATIVE_FLOAT, ms, fs, H5P_DEFAULT, out) >= 0 ? 0 : -1;
+		 (nr ? H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL)
+		     : H5Sselect_none(fs) >= 0 ? H5Sselect_none(ms) : -1) >= 0 &&
+		 H5Dread(s->dset[j], H5T_NATIVE_FLOAT, ms, fs, dxpl, out) >= 0 ? 0 : -1;
 	if (rc < 0)
 		h5u_err("%s: %s/features/%s: cannot read rows %zu..%zu", s->file,
 			strcmp(s->path, "/") ? s->path : "", s->model[j], r0, r0 + nr - 1);
@@ -98,9 +124,16 @@ static int read_raw(struct h5_stream *s, size_t j, size_t r0, size_t nr, float *
 	return rc;
 }
 
+/* independent reads: any rank, any rows, any time (the prefetch thread) */
+static int read_raw(struct h5_stream *s, size_t j, size_t r0, size_t nr, float *out)
+{
+	return read_raw_x(s, j, r0, nr, out, H5P_DEFAULT);
+}
+
 int h5_stream_block(struct h5_stream *s, size_t j, size_t r0, size_t nr, float *out)
 {
-	if (check_unchanged(s) < 0 || read_raw(s, j, r0, nr, out) < 0)
+	if (!from_shard(s, j, r0, nr, out) &&
+	    (check_unchanged(s) < 0 || read_raw(s, j, r0, nr, out) < 0))
 		return -1;
 	struct mat v = { nr, s->dim[j], out };
 	size_t first;
@@ -128,6 +161,11 @@ int h5_stream_rows(struct h5_stream *s, size_t j, const uint32_t *idx, size_t b,
 	qsort(key, b, sizeof *key, key_cmp);
 	for (size_t i = 0; i < b;) {
 		size_t row = KEY_ROW(key[i]), r0, r1;
+		/* the rank's own rows, in memory: the bits a read gives */
+		if (from_shard(s, j, row, 1, out + KEY_POS(key[i]) * d)) {
+			i++;
+			continue;
+		}
 		if (s->whole[j]) {
 			/* the whole chunk: HDF5 decompresses no less */
 			r0 = row / u * u;
@@ -167,6 +205,9 @@ void h5_stream_close(struct h5_stream *s)
 	}
 	if (s->f >= 0)
 		H5Fclose(s->f);
+	for (size_t j = 0; s->shard && j < s->m; j++)
+		mat_free_floats(s->shard[j]);
+	free(s->shard);
 	free(s->model);
 	free(s->dset);
 	free(s->dim);
@@ -205,29 +246,79 @@ static int open_model(struct h5_stream *s, size_t j)
 	return 0;
 }
 
-/* read model j once into buf (room for CHECK_BYTES and a chunk): finite
- * values, all-zero rows counted */
-static int check_model(struct h5_stream *s, size_t j, float *buf, size_t *zero_rows)
+/* no non-finite value found */
+#define NO_BAD UINT64_MAX
+
+/* Read rows [lo, hi) of model j in blocks of whole chunks into buf (room
+ * for CHECK_BYTES and a chunk), with transfer list dxpl: the first
+ * non-finite value into *bad as (row d + column) << 2 | kind (0 NaN,
+ * 1 +Inf, 2 -Inf), or NO_BAD; all-zero rows counted.  blocks reads are
+ * made whatever the rows (a collective read needs every rank at each);
+ * stop: return at the first non-finite value.  keep (NULL or room for rows
+ * [lo, hi)): the rows are read there instead of buf, and stay. */
+static int check_rows(struct h5_stream *s, size_t j, size_t lo, size_t hi, size_t blocks,
+		      hid_t dxpl, int stop, float *buf, float *keep, size_t *zero_rows,
+		      uint64_t *bad)
 {
 	size_t d = s->dim[j], rows = h5_stream_block_rows(s, j, CHECK_BYTES);
-	int rc = 0;
 	*zero_rows = 0;
-	for (size_t r0 = 0; rc == 0 && r0 < s->n; r0 += rows) {
-		size_t nr = s->n - r0 < rows ? s->n - r0 : rows;
-		if ((rc = read_raw(s, j, r0, nr, buf)) < 0)
-			break;
-		size_t i = floats_find_nonfinite(buf, nr * d);
+	*bad = NO_BAD;
+	for (size_t b = 0; b < blocks; b++) {
+		size_t r0 = lo + b * rows;
+		size_t nr = r0 >= hi ? 0 : hi - r0 < rows ? hi - r0 : rows;
+		if (keep && nr)
+			buf = keep + (r0 - lo) * d;
+		if (read_raw_x(s, j, nr ? r0 : 0, nr, buf, dxpl) < 0)
+			return -1;
+		size_t i = *bad == NO_BAD ? floats_find_nonfinite(buf, nr * d) : SIZE_MAX;
 		if (i != SIZE_MAX) {
-			err_set("%s: %s/features/%s: row %zu, column %zu (counting from 0) is %s; "
-				"features must be finite", s->file,
-				strcmp(s->path, "/") ? s->path : "", s->model[j], r0 + i / d,
-				i % d, nonfinite_name(buf[i]));
-			rc = -1;
-			break;
+			float v = buf[i];
+			*bad = ((uint64_t)(r0 + i / d) * d + i % d) << 2 |
+			       (uint64_t)(isnan(v) ? 0 : v > 0 ? 1 : 2);
+			if (stop)
+				return 0;
 		}
 		struct mat v = { nr, d, buf };
 		*zero_rows += mat_count_zero_rows(&v);
 	}
+	return 0;
+}
+
+static int bad_value(const struct h5_stream *s, size_t j, uint64_t bad)
+{
+	uint64_t at = bad >> 2;
+	float v = (bad & 3) == 0 ? NAN : (bad & 3) == 1 ? INFINITY : -INFINITY;
+	err_set("%s: %s/features/%s: row %zu, column %zu (counting from 0) is %s; "
+		"features must be finite", s->file, strcmp(s->path, "/") ? s->path : "",
+		s->model[j], (size_t)(at / s->dim[j]), (size_t)(at % s->dim[j]),
+		nonfinite_name(v));
+	return -1;
+}
+
+/* the check pass's buffer: a block of the widest model */
+static float *check_buffer(const struct h5_stream *s)
+{
+	size_t floats = 0;
+	for (size_t j = 0; j < s->m; j++)
+		if (h5_stream_block_rows(s, j, CHECK_BYTES) * s->dim[j] > floats)
+			floats = h5_stream_block_rows(s, j, CHECK_BYTES) * s->dim[j];
+	return mat_alloc_floats(floats, "the streamed cache's check buffer");
+}
+
+/* every row of every model, on one rank */
+static int check_all(struct h5_stream *s, size_t *zero_rows)
+{
+	float *buf = check_buffer(s);
+	int rc = buf ? 0 : -1;
+	for (size_t j = 0; rc == 0 && j < s->m; j++) {
+		size_t rows = h5_stream_block_rows(s, j, CHECK_BYTES);
+		uint64_t bad;
+		rc = check_rows(s, j, 0, s->n, (s->n + rows - 1) / rows, H5P_DEFAULT, 1, buf, NULL,
+				&zero_rows[j], &bad);
+		if (rc == 0 && bad != NO_BAD)
+			rc = bad_value(s, j, bad);
+	}
+	mat_free_floats(buf);
 	return rc;
 }
 
@@ -281,21 +372,126 @@ struct h5_stream *h5_stream_open(hid_t f, const char *file, const char *path,
 			rc = open_model(s, j);
 		}
 	}
-	/* one buffer for every model's pass */
-	size_t floats = 0;
-	for (size_t j = 0; rc == 0 && j < m; j++)
-		if (h5_stream_block_rows(s, j, CHECK_BYTES) * dim[j] > floats)
-			floats = h5_stream_block_rows(s, j, CHECK_BYTES) * dim[j];
-	float *buf = rc == 0 ? mat_alloc_floats(floats, "the streamed cache's check buffer")
-			     : NULL;
-	rc = buf ? 0 : -1;
-	for (size_t j = 0; rc == 0 && j < m; j++)
-		rc = check_model(s, j, buf, &zero_rows[j]);
-	mat_free_floats(buf);
+	/* shared by MPI ranks: each checks its shard in h5_stream_join() (in
+	 * a load's rehearsal child, where no join follows, nobody checks) */
+	s->shared = h5_mpio_shared();
+	ranks_shard(n, &s->lo, &s->hi);
+	for (size_t j = 0; ranks_size() > 1 && j < m; j++)
+		zero_rows[j] = 0;
+	if (rc == 0 && ranks_size() == 1)
+		rc = check_all(s, zero_rows);
 	if (rc < 0) {
 		h5_stream_close(s);
 		return NULL;
 	}
 	s->read = 0;
 	return s;
+}
+
+/* ---- shared by the MPI ranks -------------------------------------------------- */
+
+void h5_stream_release(struct h5_stream *s)
+{
+	if (!s || !s->shared || s->f < 0)
+		return;
+	for (size_t j = 0; j < s->m; j++) {
+		if (s->dset[j] >= 0)
+			H5Dclose(s->dset[j]);
+		s->dset[j] = -1;
+	}
+	H5Fclose(s->f);
+	s->f = -1;
+	s->fd = -1;
+}
+
+/* The rank's shard of every model in memory, when it fits (the machine,
+ * the memory cap): its batches then read no file.  Else it stays on disk:
+ * that is no error. */
+static void keep_shard(struct h5_stream *s)
+{
+	size_t floats = 0, rows = s->hi - s->lo;
+	for (size_t j = 0; j < s->m; j++)
+		floats += rows * s->dim[j];
+	if (rows == 0 || mat_check_bytes(floats * sizeof(float), "the shard") < 0 ||
+	    !(s->shard = calloc(s->m, sizeof *s->shard)))
+		return;
+	for (size_t j = 0; j < s->m; j++)
+		if (!(s->shard[j] = mat_alloc_floats(rows * s->dim[j], "the shard"))) {
+			while (j > 0)
+				mat_free_floats(s->shard[--j]);
+			free(s->shard);
+			s->shard = NULL;
+			return;
+		}
+}
+
+size_t h5_stream_resident_bytes(const struct h5_stream *s)
+{
+	size_t floats = 0;
+	for (size_t j = 0; s->shard && j < s->m; j++)
+		floats += (s->hi - s->lo) * s->dim[j];
+	return floats * sizeof(float);
+}
+
+/* Collective reads in the check pass, or independent ones
+ * (RNR_MPIO_CHECK=independent, for measuring: doc/mpi.md). */
+static int check_collective(void)
+{
+	const char *e = getenv("RNR_MPIO_CHECK");
+	return !e || strcmp(e, "independent") != 0;
+}
+
+int h5_stream_join(struct h5_stream *s, size_t *zero_rows)
+{
+	if (!s->shared)
+		return 0;
+	h5_stream_release(s);
+	int rc = (s->f = h5_mpio_open(s->file, H5F_ACC_RDONLY)) < 0 ? -1 : 0;
+	for (size_t j = 0; rc == 0 && j < s->m; j++)
+		rc = open_model(s, j);
+	if (rc == 0 && stat(s->file, &s->st) < 0) {
+		err_set("%s: %s", s->file, strerror(errno));
+		rc = -1;
+	}
+	s->by_name = 1;
+	if (rc == 0)
+		keep_shard(s);
+	float *buf = rc == 0 ? check_buffer(s) : NULL;
+	uint64_t *bad = calloc(s->m, sizeof *bad);
+	double *zero = calloc(s->m, sizeof *zero);
+	if (rc == 0 && (!buf || !bad || !zero)) {
+		if (buf)
+			err_nomem("the check's tables", s->m * 16);
+		rc = -1;
+	}
+	/* every rank reads its shard: the same number of reads on each */
+	hid_t dxpl = H5P_DEFAULT;
+	if (ranks_all_ok(rc) == 0) {
+		size_t most = (s->n + ranks_size() - 1) / ranks_size();
+		dxpl = h5_mpio_dxpl(check_collective());
+		for (size_t j = 0; rc == 0 && j < s->m; j++) {
+			size_t rows = h5_stream_block_rows(s, j, CHECK_BYTES), z;
+			rc = check_rows(s, j, s->lo, s->hi, (most + rows - 1) / rows, dxpl, 0, buf,
+					s->shard ? s->shard[j] : NULL, &z, &bad[j]);
+			zero[j] = (double)z;
+		}
+		rc = ranks_all_ok(rc);
+	} else {
+		rc = -1;
+	}
+	h5_mpio_dxpl_close(dxpl);
+	if (rc == 0) {
+		ranks_sum_doubles(zero, s->m);
+		ranks_min_u64(bad, s->m);
+		for (size_t j = 0; rc == 0 && j < s->m; j++) {
+			zero_rows[j] = (size_t)zero[j];
+			if (bad[j] != NO_BAD)
+				rc = bad_value(s, j, bad[j]);
+		}
+	}
+	mat_free_floats(buf);
+	free(bad);
+	free(zero);
+	s->read = 0;
+	return rc;
 }

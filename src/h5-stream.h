@@ -36,6 +36,24 @@ struct h5_stream *h5_stream_open(hid_t f, const char *file, const char *path,
 				 size_t *zero_rows);
 void h5_stream_close(struct h5_stream *s);
 
+/* Under MPI (h5-mpio.h) a stream opens serially on each rank without the
+ * value check; then every rank, once every rank's load got that far:
+ * h5_stream_release() on every stream of the load (the serial handles
+ * go), then h5_stream_join() on each (collective): the file is opened
+ * again through MPI-IO, each rank checks its shard of the rows (the rows
+ * it trains on: ranks_shard()) with collective reads, and the ranks sum
+ * the all-zero rows into zero_rows [m] and agree on the first non-finite
+ * value (the message a serial open gives).  The rank keeps the rows of its
+ * shard it read in memory when they fit (mat_check_bytes(): the machine
+ * and `set memory`), so its batches read no file; rows of other shards
+ * (k-NN, spectra) are read from the file as serially.  0, or -1 on every
+ * rank with the same message.  Serially both do nothing. */
+void h5_stream_release(struct h5_stream *s);
+int h5_stream_join(struct h5_stream *s, size_t *zero_rows);
+
+/* Bytes of the rank's shard held in memory (0: none, or serially). */
+size_t h5_stream_resident_bytes(const struct h5_stream *s);
+
 /* The file and split group, for notes and messages. */
 const char *h5_stream_file(const struct h5_stream *s);
 const char *h5_stream_group(const struct h5_stream *s);

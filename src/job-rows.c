@@ -176,6 +176,16 @@ void rowsrc_prefetch(struct rowsrc *r, const uint32_t *idx, size_t b)
 	pthread_mutex_unlock(&r->mu);
 }
 
+void rowsrc_settle(struct rowsrc *r)
+{
+	if (!r || !r->started)
+		return;
+	pthread_mutex_lock(&r->mu);
+	while (r->pending && !r->done)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+}
+
 int rowsrc_fetch(struct rowsrc *r, const uint32_t *idx, size_t b)
 {
 	if (!r->started)

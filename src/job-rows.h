@@ -37,6 +37,9 @@ size_t rowsrc_bytes(const struct cache *c, const size_t *model, size_t m, size_t
  * the rowsrc_fetch() of them) on the prefetch thread.  In memory: nothing. */
 void rowsrc_prefetch(struct rowsrc *r, const uint32_t *idx, size_t b);
 
+/* Wait until no prefetch is being read (its rows stay claimable). */
+void rowsrc_settle(struct rowsrc *r);
+
 /* Make rows idx[0..b) the current batch: wait for their prefetch, or
  * read them now.  0, or -1 with err_set() (a read error). */
 int rowsrc_fetch(struct rowsrc *r, const uint32_t *idx, size_t b);

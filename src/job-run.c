@@ -105,16 +105,19 @@ int jobrun_run(struct session *s)
 			te = t;
 		}
 		/* a checkpoint that cannot be written stops the job: running on
-		 * without the safety the user asked for is worse */
+		 * without the safety the user asked for is worse (the stream's
+		 * prefetch settles first: HDF5 one thread at a time) */
 		if (j->epoch != epoch && s->ckpt_path && j->epoch % s->ckpt_every == 0 &&
-		    ws_file_checkpoint(s->ckpt_path, &s->set, j, s->ckpt_every) < 0) {
+		    (job_settle(j), ws_file_checkpoint(s->ckpt_path, &s->set, j, s->ckpt_every)) < 0) {
 			err_prefix("checkpoint after epoch %zu", j->epoch);
 			ckpt_failed = 1;
 			break;
 		}
 	}
 	/* under MPI each rank trained its shard of the bank: share them; a
-	 * signal that stopped one rank is every rank's */
+	 * signal that stopped one rank is every rank's; the next command
+	 * may use HDF5, no prefetch may be reading */
+	job_settle(j);
 	job_sync_bank(j);
 	if (ranks_size() > 1) {
 		int sig = ranks_max(session_terminated);

@@ -103,7 +103,7 @@ static int job_alloc(struct job *j)
 	j->perm = calloc(n, sizeof *j->perm);
 	j->bank_row_t = calloc(rows, sizeof *j->bank_row_t);
 	j->row_pos = malloc(n * sizeof *j->row_pos);
-	j->idx_local = malloc(2 * B * sizeof *j->idx_local);
+	j->idx_local = malloc(3 * B * sizeof *j->idx_local);
 	j->acts = calloc(m, sizeof *j->acts);
 	j->loss_model = calloc(m, sizeof *j->loss_model);
 	if (!j->model_of || !j->perm || !j->bank_row_t || !j->row_pos || !j->idx_local ||
@@ -384,24 +384,54 @@ static void step_bank(struct job *j, const uint32_t *idx, const uint32_t *rel, s
 }
 
 /* This rank's rows of the global batch idx[0..*b), in batch order: the
- * batch itself on one rank, else the rows of its shard (*b shrinks);
- * *rel gets them counted from the shard's first row. */
-static const uint32_t *local_batch(struct job *j, const uint32_t *idx, size_t *b,
-				   const uint32_t **rel)
+ * batch itself on one rank, else the rows of its shard (*b shrinks), in
+ * local slot `slot` (two, so that the next batch's rows can wait for
+ * their prefetch while this batch runs), tagged with key (the step's
+ * number from 1): when the slot holds that key already (the rows were
+ * prefetched) it is not written again, the prefetch thread reads it.
+ * *rel (when not NULL) gets them counted from the shard's first row. */
+static const uint32_t *local_batch(struct job *j, const uint32_t *idx, size_t *b, int slot,
+				   uint64_t key, const uint32_t **rel)
 {
-	*rel = idx;
+	if (rel)
+		*rel = idx;
 	if (ranks_size() == 1)
 		return idx;
-	uint32_t *local = j->idx_local, *from_lo = j->idx_local + j->cfg.batch;
-	size_t k = 0;
-	for (size_t r = 0; r < *b; r++)
-		if (idx[r] >= j->shard_lo && idx[r] < j->shard_hi) {
-			from_lo[k] = idx[r] - (uint32_t)j->shard_lo;
-			local[k++] = idx[r];
-		}
-	*b = k;
-	*rel = from_lo;
+	uint32_t *local = j->idx_local + (size_t)slot * j->cfg.batch;
+	uint32_t *from_lo = j->idx_local + 2 * j->cfg.batch;
+	if (j->slot_key[slot] != key) {
+		size_t k = 0;
+		for (size_t r = 0; r < *b; r++)
+			if (idx[r] >= j->shard_lo && idx[r] < j->shard_hi)
+				local[k++] = idx[r];
+		j->slot_key[slot] = key;
+		j->slot_b[slot] = k;
+	}
+	*b = j->slot_b[slot];
+	for (size_t r = 0; rel && r < *b; r++)
+		from_lo[r] = local[r] - (uint32_t)j->shard_lo;
+	if (rel)
+		*rel = from_lo;
 	return local;
+}
+
+/* The rows of the next global batch that this rank will read, read ahead
+ * by the stream's prefetch thread: the permutation is every rank's, so a
+ * rank knows its next rows now.  Not across an epoch (the next order is
+ * drawn when it starts), nor where MPI calls must stay on one thread. */
+static void prefetch_next(struct job *j, size_t next, int slot, uint64_t key)
+{
+	size_t n = j->cache->n, B = j->cfg.batch;
+	if (next >= n || (ranks_size() > 1 && !ranks_threads_ok()))
+		return;
+	size_t b = n - next < B ? n - next : B;
+	const uint32_t *idx = local_batch(j, j->perm + next, &b, slot, key, NULL);
+	rowsrc_prefetch(j->rows, idx, b);
+}
+
+void job_settle(struct job *j)
+{
+	rowsrc_settle(j->rows);
 }
 
 void job_sync_bank(struct job *j)
@@ -420,7 +450,10 @@ int job_step(struct job *j)
 	size_t n = j->cache->n, d = j->bank->psi.cols, m = j->mlps->m, B = j->cfg.batch;
 	size_t start = j->step * B;
 	size_t b_global = n - start < B ? n - start : B, b = b_global;
-	const uint32_t *rel, *idx = local_batch(j, j->perm + start, &b, &rel);
+	uint64_t key = (uint64_t)j->epoch * j->steps_per_epoch + j->step + 1;
+	if (j->step == 0)
+		j->slot_key[0] = j->slot_key[1] = 0; /* a new order */
+	const uint32_t *rel, *idx = local_batch(j, j->perm + start, &b, j->local_slot, key, &rel);
 	int train_mlps = j->cfg.kind == JOB_TRAIN;
 	int move_bank = !job_in_warmup(j);
 
@@ -430,10 +463,7 @@ int job_step(struct job *j)
 		err_prefix("epoch %zu, step %zu", j->epoch + 1, j->step + 1);
 		return -1;
 	}
-	/* the next global batch; under MPI a rank reads its part when it
-	 * comes (its local rows are not known yet) */
-	if (ranks_size() == 1 && start + b < n)
-		rowsrc_prefetch(j->rows, idx + b, n - start - b < B ? n - start - b : B);
+	prefetch_next(j, start + b_global, j->local_slot ^ 1, key + 1);
 
 	for (size_t r = 0; r < b; r++)
 		memcpy(j->x + r * d, mat_row(&j->bank->psi, idx[r]), d * sizeof *j->x);
@@ -464,6 +494,7 @@ int job_step(struct job *j)
 	for (size_t k = 0; k < m; k++)
 		total += j->loss_model[k];
 	losshist_push(j->loss, total / (double)m, j->loss_model);
+	j->local_slot ^= 1;
 	if (++j->step == j->steps_per_epoch) {
 		j->step = 0;
 		j->epoch++;

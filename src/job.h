@@ -69,10 +69,14 @@ struct job {
 	uint32_t *perm;          /* [n] row order of the current epoch */
 	/* MPI runs (par-mpi.h): this rank's bank rows [shard_lo, shard_hi);
 	 * of each step's global batch it computes the rows in its shard, in
-	 * batch order (idx_local, [B], then [B] more: the same counted from
-	 * shard_lo); serially the shard is every row */
+	 * batch order (idx_local: two slots of [B], this step's and the next
+	 * step's, whose rows the stream prefetches, then [B] more: this
+	 * step's counted from shard_lo); serially the shard is every row */
 	size_t shard_lo, shard_hi;
 	uint32_t *idx_local;
+	int local_slot;          /* this step's slot of idx_local */
+	uint64_t slot_key[2];    /* the step (from 1) whose rows a slot holds */
+	size_t slot_b[2];        /* and how many */
 
 	/* optimiser state */
 	float *mlp_grad, *mlp_m, *mlp_v;   /* [n_params] (train jobs) */
@@ -115,6 +119,11 @@ int job_step(struct job *j);
 /* Under MPI, give every rank the bank rows of every shard, so each holds
  * the whole bank as trained so far (collective; nothing serially). */
 void job_sync_bank(struct job *j);
+
+/* Wait for a streamed cache's prefetch in flight (its rows stay claimable
+ * by the next step): before the job's thread uses HDF5 for anything else,
+ * since the MPI build's parallel HDF5 is not thread-safe. */
+void job_settle(struct job *j);
 
 int job_done(const struct job *j);
 int job_in_warmup(const struct job *j);

@@ -5,6 +5,7 @@
 #include "obj-bank.h"
 #include "err.h"
 #include "h5-array.h"
+#include "h5-store-par.h"
 #include "h5-util.h"
 #include "obj-cache.h"
 
@@ -94,9 +95,7 @@ static void bank_describe(const struct obj *o, FILE *out)
 static int bank_save(const struct obj *o, hid_t g)
 {
 	const struct bank *b = (const struct bank *)o;
-	hsize_t dims[2] = { b->psi.rows, b->psi.cols };
-	if (h5u_write_dataset(g, "psi", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 2, dims,
-			      b->psi.data) < 0)
+	if (h5_store_write_rows(g, "psi", b->psi.data, b->psi.rows, b->psi.cols) < 0)
 		return -1;
 	if (b->labels)
 		return h5_array_write_labels(g, b->labels, b->psi.rows, b->n_classes);

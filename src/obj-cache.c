@@ -6,6 +6,7 @@
  * cache's attributes as string attributes.  So h5py reads it without rnr,
  * and `load` of the file as a feature cache would find the split too. */
 #include "obj-cache.h"
+#include "par-mpi.h"
 #include "err.h"
 #include "h5-array.h"
 #include "h5-cache.h"
@@ -237,7 +238,8 @@ static size_t cache_bytes(const struct obj *o)
 		b += (c->stream ? 0 : mat_bytes(&c->feat[j])) + strlen(c->model[j]) + 1;
 	if (c->labels)
 		b += c->n * sizeof *c->labels;
-	return b;
+	/* under MPI, this rank's shard of a streamed cache */
+	return b + (c->stream ? h5_stream_resident_bytes(c->stream) : 0);
 }
 
 /* one attribute value on one line: newlines shown as spaces, long cut */
@@ -302,6 +304,10 @@ static void cache_describe(const struct obj *o, FILE *out)
 		fprintf(out, "  streamed: features stay in %s (group %s), %.1f MiB read so far\n",
 			h5_stream_file(c->stream), h5_stream_group(c->stream),
 			(double)h5_stream_bytes_read(c->stream) / (1 << 20));
+	if (c->stream && h5_stream_resident_bytes(c->stream))
+		fprintf(out, "  sharded: each of the %zu MPI ranks holds its shard of the rows in "
+			"memory (this rank %.1f MiB)\n", ranks_size(),
+			(double)h5_stream_resident_bytes(c->stream) / (1 << 20));
 	fputs("  models:", out);
 	for (size_t j = 0; j < c->m; j++)
 		fprintf(out, "%s %s [%zu]", j ? "," : "", c->model[j], c->feat[j].cols);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 static int active;              /* MPI_Init ran */
+static int threads_ok = 1;      /* MPI_THREAD_MULTIPLE provided */
 static int my_rank, n_ranks = 1;
 static int real_stderr = STDERR_FILENO;  /* before /dev/null (ranks > 0) */
 
@@ -65,11 +66,15 @@ int ranks_init(int *argc, char ***argv)
 {
 	if (!launched())
 		return 0;
-	if (MPI_Init(argc, argv) != MPI_SUCCESS) {
-		err_set("MPI_Init failed");
+	/* a streamed cache's prefetch thread reads through MPI-IO while the
+	 * main thread sums gradients */
+	int provided = MPI_THREAD_SINGLE;
+	if (MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS) {
+		err_set("MPI_Init_thread failed");
 		return -1;
 	}
 	active = 1;
+	threads_ok = provided >= MPI_THREAD_MULTIPLE;
 	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
 	check(MPI_Comm_rank(MPI_COMM_WORLD, &my_rank), "MPI_Comm_rank");
 	check(MPI_Comm_size(MPI_COMM_WORLD, &n_ranks), "MPI_Comm_size");
@@ -143,6 +148,47 @@ void ranks_allgather_rows(float *data, size_t rows, size_t cols)
 	MPI_Type_free(&row);
 	free(count);
 	free(displ);
+}
+
+int ranks_all_ok(int rc)
+{
+	if (n_ranks == 1)
+		return rc < 0 ? -1 : 0;
+	int mine = rc < 0 ? my_rank : n_ranks, first = n_ranks;
+	check(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce");
+	if (first == n_ranks)
+		return 0;
+	char msg[1024];
+	if (my_rank == first)
+		snprintf(msg, sizeof msg, "%s", err_msg());
+	check(MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, first, MPI_COMM_WORLD), "MPI_Bcast");
+	msg[sizeof msg - 1] = '\0';
+	if (my_rank != first) {
+		if (first > 0)
+			err_set("rank %d: %s", first, msg);
+		else
+			err_set("%s", msg);
+	}
+	return -1;
+}
+
+void ranks_min_u64(uint64_t *buf, size_t n)
+{
+	for (size_t o = 0; n_ranks > 1 && o < n; o += PIECE)
+		check(MPI_Allreduce(MPI_IN_PLACE, buf + o, (int)(n - o < PIECE ? n - o : PIECE),
+				    MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce");
+}
+
+void ranks_bcast(void *buf, size_t n)
+{
+	for (size_t o = 0; n_ranks > 1 && o < n; o += PIECE)
+		check(MPI_Bcast((char *)buf + o, (int)(n - o < PIECE ? n - o : PIECE), MPI_BYTE, 0,
+				MPI_COMM_WORLD), "MPI_Bcast");
+}
+
+int ranks_threads_ok(void)
+{
+	return threads_ok;
 }
 
 int ranks_max(int v)

@@ -14,6 +14,7 @@
 #define RNR_PAR_MPI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Start MPI when launched by mpirun (or srun), and send the output of the
  * ranks other than 0 to /dev/null.  0, or -1 with err_set(). */
@@ -35,6 +36,23 @@ void ranks_sum_doubles(double *buf, size_t n);
 /* Every rank's shard (ranks_shard(rows)) of the row-major [rows x cols]
  * array data, from its owner to every rank (MPI_Allgatherv). */
 void ranks_allgather_rows(float *data, size_t rows, size_t cols);
+
+/* 0 when rc >= 0 on every rank; else -1 on every rank, each with the
+ * message (err_msg()) of the lowest failing rank R, prefixed "rank R: "
+ * on the other ranks when R > 0.  A step every rank runs (a streamed load, the
+ * parallel write of a save) fails everywhere or nowhere. */
+int ranks_all_ok(int rc);
+
+/* Element-wise minimum over the ranks, in place (MPI_Allreduce). */
+void ranks_min_u64(uint64_t *buf, size_t n);
+
+/* n bytes from rank 0 to every rank (MPI_Bcast). */
+void ranks_bcast(void *buf, size_t n);
+
+/* Whether threads other than the main one may make MPI calls (MPI
+ * started with MPI_THREAD_MULTIPLE; always 1 serially): a streamed
+ * cache's prefetch thread reads through MPI-IO. */
+int ranks_threads_ok(void);
 
 /* The largest v of every rank (MPI_Allreduce of one int; v serially).
  * A training loop asks it of its stop flag before each step, so that every

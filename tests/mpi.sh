@@ -12,7 +12,16 @@
 #     directories): the failing rank says so, the run stops with status 1;
 #  4. what MPI runs refuse: the prompt, a checkpoint of a sharded job;
 #  5. 10 rows on 4 ranks at batch 3 (ranks without rows in a step) as np 1;
-#     11 ranks for 10 rows refused.
+#     11 ranks for 10 rows refused;
+#  6. streamed caches (`load ... stream`, read through MPI-IO, each rank its
+#     shard): np 2 and 3 streamed train as np 1 in memory (weights to 1e-5,
+#     the same k-NN table); all-zero rows and a NaN in rank 1's shard are
+#     found as a serial load finds them, the NaN failing on every rank;
+#     a rank's shard held in memory, or (under `set memory`) read from the
+#     file per batch: the same bits;
+#  7. the parallel write of a save: np 3's file holds np 1's banks bit for
+#     bit, written by the collective path, loaded by the serial rnr; the
+#     gathered bank (export, rank 0) is the same; no temporary file left.
 # Skipped when rnr was built without --with-mpi or mpirun is missing.
 set -u
 : "${RNR:=./rnr}" "${top_srcdir:=.}" "${MPIRUN:=}"
@@ -193,6 +202,129 @@ check "11 ranks for 10 rows: train fails" 1 $?
 has "it says why" "^rnr: train: 11 MPI ranks for the 10 rows of tiny: at most one rank per row" \
 	"$tmp/many.out"
 hasnt "no bank was made" "^psi " "$tmp/many.out"
+
+# 6. streamed caches under MPI: np 1 in memory is the reference
+stream_session() { # stream_session OUT.h5 [stream]
+	cat <<EOT
+set progress off
+load $data as fm ${2:-}
+mlp fm.train depth=2 seed=1 as dec
+train dec fm.train bank=psi seed=3 epochs=6 warmup=2
+infer dec fm.test as psi_te seed=1 epochs=4
+knn psi psi_te k=5,20
+save dec psi psi_te to $1
+EOT
+}
+stream_session "$tmp/mem1.h5" >"$tmp/mem1.rnr"
+"$RNR" -n "$tmp/mem1.rnr" >"$tmp/mem1.out" 2>&1
+check "in memory, np 1: the session runs" 0 $?
+grep '^psi -> psi_te ' "$tmp/mem1.out" >"$tmp/mem1.knn"
+for np in 2 3; do
+	stream_session "$tmp/st$np.h5" stream >"$tmp/st$np.rnr"
+	mpi $np "$tmp/st$np.rnr" >"$tmp/st$np.out" 2>"$tmp/st$np.err"
+	check "streamed, np $np: the session runs" 0 $?
+	has "streamed, np $np: the caches are streamed" "^fm.train: 3000 rows.*streamed from disk" \
+		"$tmp/st$np.out"
+	grep '^psi -> psi_te ' "$tmp/st$np.out" >"$tmp/st$np.knn"
+	check "streamed, np $np: the k-NN table of np 1 in memory" \
+		"$(cat "$tmp/mem1.knn")" "$(cat "$tmp/st$np.knn")"
+	compare "streamed, np $np: MLP weights and banks within 1e-5 relative of np 1 in memory" \
+		"$tmp/mem1.h5" "$tmp/st$np.h5"
+done
+if [ -n "$py" ]; then
+	# all-zero rows on both shards, a NaN on rank 1's (rows 1500.. at np 2)
+	"$py" - "$data" "$tmp/zero.h5" "$tmp/nan.h5" <<'EOT'
+import sys, shutil, h5py, numpy as np
+for out in sys.argv[2:]:
+    shutil.copy(sys.argv[1], out)
+with h5py.File(sys.argv[2], "r+") as f:
+    x = f["train/features/barlow"]
+    for r in (10, 2990):
+        x[r] = 0
+with h5py.File(sys.argv[3], "r+") as f:
+    x = f["train/features/dae"]
+    row = x[2500]
+    row[7] = np.nan
+    x[2500] = row
+EOT
+	for f in zero nan; do
+		"$RNR" -n -c "load $tmp/$f.h5 as z stream" >"$tmp/$f-1.out" 2>&1
+		mpi 2 -c "load $tmp/$f.h5 as z stream; list" >"$tmp/$f-2.out" 2>&1
+		echo $? >"$tmp/$f-2.rc"
+	done
+	has "np 1: the zero rows counted" "^  note: barlow has 2 all-zero rows" "$tmp/zero-1.out"
+	check "np 2: the same notes as np 1 (the shards' zero rows summed)" \
+		"$(grep note "$tmp/zero-1.out")" "$(grep note "$tmp/zero-2.out")"
+	has "np 1: the NaN named" "nan.h5: /train/features/dae: row 2500, column 7 .* is NaN" \
+		"$tmp/nan-1.out"
+	check "np 2: the NaN on rank 1's shard fails the load: status 1" 1 "$(cat "$tmp/nan-2.rc")"
+	check "np 2: rank 0 prints rank 1's message, the serial one" \
+		"$(grep -o 'row 2500.*' "$tmp/nan-1.out")" "$(grep -o 'row 2500.*' "$tmp/nan-2.out")"
+	hasnt "np 2: no rank aborts, no cache is made" "^z\.train |workspaces differ" "$tmp/nan-2.out"
+else
+	ok 0 "zero rows and NaN in a rank's shard" "SKIP no python3 with h5py"
+fi
+
+# 6b. the shard in memory (its rows read once, at the load) or, when the
+# memory cap leaves no room for it, read from the file per batch: 4 models x
+# 10000 rows x 256 dims, 10 MB a dataset (within the cap's room), 20 MB a
+# shard at np 2 (not)
+if [ -n "$py" ]; then
+	"$py" - "$tmp/big.h5" <<'EOT'
+import sys, h5py, numpy as np
+rng = np.random.default_rng(1)
+with h5py.File(sys.argv[1], "w") as f:
+    for m in "abcd":
+        f["train/features/" + m] = rng.standard_normal((10000, 256), dtype=np.float32)
+    f["train/labels"] = (np.arange(10000) % 10).astype(np.int64)
+EOT
+	for cap in off 40M; do
+		mpi 2 -c "set progress off; set memory $cap; load $tmp/big.h5 as c stream; set memory off; mlp c.train depth=1 seed=1 as dec; train dec c.train epochs=2 warmup=1 seed=2; show c.train; save dec psi to $tmp/cap-$cap.h5" \
+			>"$tmp/cap-$cap.out" 2>&1
+		check "np 2, memory cap $cap: the streamed session runs" 0 $?
+	done
+	has "no cap: each rank holds its shard" "^  sharded: each of the 2 MPI ranks holds its shard" \
+		"$tmp/cap-off.out"
+	hasnt "a cap without room for the shard: it stays on disk" "^  sharded" "$tmp/cap-40M.out"
+	same_bits "the shard in memory and on disk train the same bits" \
+		"$tmp/cap-off.h5" "$tmp/cap-40M.h5" dec psi
+fi
+
+# 7. the parallel write of a save
+bank_session() { # bank_session OUT.h5 OUT.npy
+	echo "set progress off; load $data as fm; avg fm.train as a; avg fm.test as c; save a c to $1; export a to $2"
+}
+"$RNR" -n -c "$(bank_session "$tmp/b1.h5" "$tmp/b1.npy")" >"$tmp/b1.out" 2>&1
+check "np 1: banks saved" 0 $?
+echo old >"$tmp/b3.h5"
+mpi 3 -c "$(bank_session "$tmp/b3.h5" "$tmp/b3.npy")" >"$tmp/b3.out" 2>&1
+check "np 3: banks saved over an older file" 0 $?
+same_bits "np 3: the banks (3000 and 1000 rows on 3 ranks) are np 1's bit for bit" \
+	"$tmp/b1.h5" "$tmp/b3.h5" a c
+check "np 3: no temporary file is left" "" "$(ls "$tmp" | grep 'tmp-rnr')"
+if [ -n "$py" ]; then
+	"$py" - "$tmp/b3.h5" "$tmp/b3.npy" <<'EOT' >"$tmp/b3.py" 2>&1
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+for n in ("a/psi", "c/psi"):
+    # the collective path allocates early and never fills
+    if f[n].id.get_create_plist().get_alloc_time() != h5py.h5d.ALLOC_TIME_EARLY:
+        sys.exit("%s: not written by the parallel path" % n)
+if not np.array_equal(np.load(sys.argv[2]), f["a/psi"][()]):
+    sys.exit("the gathered bank differs")
+EOT
+	check "np 3: written by the collective path; the gathered bank (export) is the same" \
+		"" "$(cat "$tmp/b3.py")"
+fi
+"$RNR" -n -c "load $tmp/b1.h5; knn a c k=5" >"$tmp/l1.out" 2>&1
+"$RNR" -n -c "load $tmp/b3.h5; knn a c k=5" >"$tmp/l3.out" 2>&1
+check "the serial rnr loads np 3's file: the k-NN table of np 1's" \
+	"$(grep '^a -> c' "$tmp/l1.out")" "$(grep '^a -> c' "$tmp/l3.out")"
+has "and it has one" "^a -> c +5 " "$tmp/l3.out"
+mpi 2 -c "load $data as fm; avg fm.train as a; save a to $tmp/no/such/dir/a.h5" \
+	>"$tmp/bad.out" 2>&1
+check "np 2: a save that cannot be written fails" 1 $?
+has "and says where" "no/such/dir/a.h5" "$tmp/bad.out"
 
 echo "1..$n"
 [ "$failed" = 0 ]
