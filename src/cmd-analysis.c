@@ -206,8 +206,8 @@ static int svd_exec(struct session *s, const struct args *a)
 		return -1;
 	spectrum_print_summary(sp, s->out);
 	if (top && used == SPECTRUM_KRYLOV)
-		fprintf(s->out, "  krylov: %zu blocks of %zu, basis %zu\n", ti.blocks, ti.block,
-			ti.dims);
+		fprintf(s->out, "  krylov: %zu blocks of %zu, basis %zu, relative error bound %.1e\n",
+			ti.blocks, ti.block, ti.dims, ti.bound);
 	return 0;
 }
 
