@@ -559,10 +559,51 @@ static void section_nnhist(struct bench *b, const struct shape *s)
 	obj_free(&te->base);
 }
 
+/* The spectrum's bench matrix: a learned-like decay, not i.i.d. entries
+ * (whose flat Marchenko-Pastur bulk no representation has, and on which a
+ * top-K iteration needs many blocks).  Column 0 is constant (the common
+ * mean direction of non-negative features: sigma_1), column j >= 1 is
+ * uniform noise of standard deviation 0.459 (j + 1)^-0.833: the power law
+ * fitted to the row-normalised 12k concat (fmnist-ssl-12k.h5, 12000 x 512,
+ * sigma_j / sigma_1 for j = 1..400; measured 0.260, 0.064, 0.0099, 0.0029
+ * at j = 1, 10, 100, 400), continued to d columns.  Rows then normalised. */
+static void fill_learned(struct mat *a, size_t n, size_t d, uint64_t seed)
+{
+	if (mat_init(a, n, d, "bench features") < 0)
+		die("features");
+	float *sd = malloc(d * sizeof *sd);
+	if (!sd)
+		die("features");
+	for (size_t j = 1; j < d; j++)
+		sd[j] = (float)(0.459 * sqrt(3.0) * pow((double)(j + 1), -0.833));
+	struct rng r;
+	rng_seed(&r, seed, 7);
+	for (size_t i = 0; i < n; i++) {
+		float *row = a->data + i * d;
+		row[0] = 1.0f;
+		for (size_t j = 1; j < d; j++)
+			row[j] = rng_uniform(&r, -1.0f, 1.0f) * sd[j];
+	}
+	free(sd);
+	size_t first;
+	mat_normalize_rows(a, &first);
+}
+
+/* The top-10 relative error of sigma against numpy's */
+static double top10_err(const double *sigma, const double *ref, size_t k)
+{
+	double worst = 0.0;
+	for (size_t i = 0; i < 10 && i < k; i++) {
+		double e = fabs(sigma[i] - ref[i]) / ref[i];
+		worst = e > worst ? e : worst;
+	}
+	return worst;
+}
+
 static void section_spectrum(struct bench *b, const struct shape *s)
 {
 	struct mat a;
-	fill_features(&a, s->n, s->d, 50);
+	fill_learned(&a, s->n, s->d, 50);
 	char path[] = "/tmp/rnr-bench-XXXXXX";
 	int fd = mkstemp(path);
 	char ans[4096];
@@ -575,56 +616,64 @@ static void section_spectrum(struct bench *b, const struct shape *s)
 		unlink(path);
 	}
 	size_t k = s->n < s->d ? s->n : s->d;
-	double *sigma = malloc(k * sizeof *sigma), ref_sigma[10] = { 0 }, top[64];
-	size_t n_top = k < 64 ? k : 64;
-	struct spectrum_top_info ti = { 0 };
+	/* top=10 (the accuracy goal's values) and top=64 (the example) */
+	size_t n_top[2] = { k < 10 ? k : 10, k < 64 ? k : 64 };
+	double *sigma = malloc(k * sizeof *sigma), ref_sigma[10] = { 0 }, top[2][64];
+	struct spectrum_top_info ti[2] = { { 0 } };
+	enum spectrum_method used = SPECTRUM_AUTO;
 	long before = peak_rss_kib();
-	double t_rnr[64], t_ref[64], t_top[64];
+	double t_rnr[64], t_ref[64], t_top[2][64];
 	int nr = 0, nt = 0;
 	for (int r = 0; r < b->reps; r++) {
-		double t0 = now();
-		if (spectrum_compute(sigma, &a, 1, SPECTRUM_AUTO, NULL, NULL) < 0)
-			die("spectrum");
-		t_rnr[nr] = now() - t0;
-		t0 = now();
-		if (spectrum_top(top, n_top, &a, 1, SPECTRUM_AUTO, &ti, NULL) < 0)
-			die("spectrum top");
-		t_top[nr++] = now() - t0;
+		/* numpy first, then rnr's paths: each measured on the same load */
 		if (have_ref && ref_cmd(b, ans, sizeof ans, "svdrun") == 0) {
 			char *p = ans;
 			t_ref[nt++] = strtod(p, &p);
 			for (int i = 0; i < 10; i++)
 				ref_sigma[i] = strtod(p, &p);
 		}
+		double t0 = now();
+		if (spectrum_compute(sigma, &a, 1, SPECTRUM_AUTO, &used, NULL) < 0)
+			die("spectrum");
+		t_rnr[nr] = now() - t0;
+		for (int q = 0; q < 2; q++) {
+			t0 = now();
+			if (spectrum_top(top[q], n_top[q], &a, 1, SPECTRUM_AUTO, &ti[q], NULL) < 0)
+				die("spectrum top");
+			t_top[q][nr] = now() - t0;
+		}
+		nr++;
 	}
 	long after = peak_rss_kib();
 	ref_cmd(b, ans, sizeof ans, "free");
-	double worst = 0.0, worst_top = 0.0;
-	for (size_t i = 0; i < 10 && i < k && nt; i++) {
-		double e = fabs(sigma[i] - ref_sigma[i]) / ref_sigma[i];
-		worst = e > worst ? e : worst;
-		e = fabs(top[i] - ref_sigma[i]) / ref_sigma[i];
-		worst_top = e > worst_top ? e : worst_top;
-	}
-	double tr_ = median(t_rnr, nr), tt = median(t_ref, nt), tk = median(t_top, nr);
+	double tr_ = median(t_rnr, nr), tt = median(t_ref, nt);
 	char what[64], sub[64], ref[64], ratio[128];
-	snprintf(what, sizeof what, "spectrum %zux%zu", s->n, s->d);
+	snprintf(what, sizeof what, "spectrum %zux%zu (%s)", s->n, s->d,
+		 spectrum_method_name(used));
 	snprintf(sub, sizeof sub, "%.3f s +%.0f MiB", tr_,
 		 (double)(after - before) / 1024.0);
 	if (nt) {
 		snprintf(ref, sizeof ref, "numpy svd %.3f s", tt);
-		snprintf(ratio, sizeof ratio, "%.2fx numpy speed, top-10 rel err %.1e", tt / tr_, worst);
+		snprintf(ratio, sizeof ratio, "%.2fx numpy speed, top-10 rel err %.1e; "
+			 "s10/s1 %.3f", tt / tr_, top10_err(sigma, ref_sigma, k),
+			 k > 9 ? sigma[9] / sigma[0] : 0.0);
 	} else {
 		snprintf(ref, sizeof ref, "-");
 		snprintf(ratio, sizeof ratio, "-");
 	}
 	print_row(what, sub, ref, ratio);
-	snprintf(what, sizeof what, "spectrum top=%zu (%s)", n_top, spectrum_method_name(ti.method));
-	snprintf(sub, sizeof sub, "%.3f s %zu blocks of %zu", tk, ti.blocks, ti.block);
-	if (nt)
-		snprintf(ratio, sizeof ratio, "%.2fx numpy speed, top-10 rel err %.1e", tt / tk,
-			 worst_top);
-	print_row(what, sub, ref, ratio);
+	for (int q = 0; q < 2; q++) {
+		double tk = median(t_top[q], nr);
+		snprintf(what, sizeof what, "spectrum top=%zu (%s)", n_top[q],
+			 spectrum_method_name(ti[q].method));
+		snprintf(sub, sizeof sub, "%.3f s %zu blocks of %zu", tk, ti[q].blocks,
+			 ti[q].block);
+		if (nt)
+			snprintf(ratio, sizeof ratio, "%.2fx numpy speed, top-10 rel err %.1e; "
+				 "bound %.1e", tt / tk,
+				 top10_err(top[q], ref_sigma, n_top[q]), ti[q].bound);
+		print_row(what, sub, ref, ratio);
+	}
 	free(sigma);
 	mat_free(&a);
 }

@@ -206,8 +206,8 @@ static int svd_exec(struct session *s, const struct args *a)
 		return -1;
 	spectrum_print_summary(sp, s->out);
 	if (top && used == SPECTRUM_KRYLOV)
-		fprintf(s->out, "  krylov: %zu blocks of %zu, basis %zu\n", ti.blocks, ti.block,
-			ti.dims);
+		fprintf(s->out, "  krylov: %zu blocks of %zu, basis %zu, relative error bound %.1e\n",
+			ti.blocks, ti.block, ti.dims, ti.bound);
 	return 0;
 }
 
@@ -346,8 +346,10 @@ const struct cmd cmd_svd = {
 		"auto: gram when one side is at least twice the other.  top=K: only the\n"
 		"largest K values (energies over the whole sum of squares; no effective\n"
 		"rank); auto is then method=krylov, a block Krylov iteration of float\n"
-		"GEMMs through the data (relative error about 1e-7 sigma_1/sigma_i, 5-10x\n"
-		"faster than gram at d = 2048); the full spectrum is computed and cut\n"
+		"GEMMs through the data (relative error about 1e-7 sigma_1/sigma_i), which\n"
+		"stops when each of the K values has a residual bound of at most 1e-5\n"
+		"relative (or 6e-8 sigma_1/sigma_i, the float limit, when larger) and\n"
+		"prints the largest bound; the full spectrum is computed and cut\n"
 		"instead when K > min(n, d)/4 - 8, min(n, d) < 256 or it does not converge\n"
 		"within min(n, d)/2 vectors.  gram or svd with top=K cut theirs.",
 	.min_args = 1, .max_args = 1,

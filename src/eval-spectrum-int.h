@@ -6,9 +6,10 @@
 
 #include "eval-spectrum.h"
 
-/* The Krylov iteration on the rows of a scaled by scale [n]; info's method
+/* The Krylov iteration on the rows of a scaled by scale [n]; bound [top]
+ * (if not NULL) gets each value's relative residual bound; info's method
  * and frob2 are left alone. */
-int spectrum_top_krylov(double *sigma, size_t top, const struct mat *a, const double *scale,
-			struct spectrum_top_info *info);
+int spectrum_top_krylov(double *sigma, double *bound, size_t top, const struct mat *a,
+			const double *scale, struct spectrum_top_info *info);
 
 #endif

@@ -326,7 +326,7 @@ int spectrum_top(double *sigma, size_t top, const struct mat *a, int normalize,
 		if (!scale)
 			return -1;
 		inf.method = SPECTRUM_KRYLOV;
-		int rc = spectrum_top_krylov(sigma, top, a, scale, &inf);
+		int rc = spectrum_top_krylov(sigma, NULL, top, a, scale, &inf);
 		free(scale);
 		if (rc < 0)
 			return -1;

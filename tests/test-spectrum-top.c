@@ -6,13 +6,19 @@
  *    on the same float data, within the float-data bound; the top values
  *    of a geometric spectrum stay within 1e-4 of dgesdd
  *  - normalised rows: the top of the normalised spectrum as the full path
+ *  - the stopping rule: a clustered top (relative gaps 1e-3, no gap after
+ *    the K-th value), every value within its reported residual bound of
+ *    dgesdd's, every bound at most 1e-5 (what the rule promises), the
+ *    top 10 within 1e-4; a rule that stopped before the residuals were
+ *    small fails the bound check, one that trusted small bounds wrongly
+ *    fails the comparison
  *  - a K too large for the iteration: the full path, cut, to the bit
  *  - the summary of a top spectrum: energies over the whole sum of squares
  *  - refusals: top=0, top > min(n, d) */
 #include "tap.h"
 
 #include "err.h"
-#include "eval-spectrum.h"
+#include "eval-spectrum-int.h"
 #include "mat.h"
 #include "obj-spectrum.h"
 #include "rng.h"
@@ -115,9 +121,9 @@ static void test_known(size_t n, size_t d)
 		e_c = ec > e_c ? ec : e_c;
 		e_v = ev > e_v ? ev : e_v;
 	}
-	tap_ok(ti.method == SPECTRUM_KRYLOV && ti.converged,
-	       "%zu x %zu, condition %.0e: krylov converged in %zu blocks of %zu", n, d,
-	       s[0] / s[k - 1], ti.blocks, ti.block);
+	tap_ok(ti.method == SPECTRUM_KRYLOV && ti.converged && ti.bound <= 1e-5,
+	       "%zu x %zu, condition %.0e: krylov converged in %zu blocks of %zu, bound %.2g "
+	       "(at most 1e-5)", n, d, s[0] / s[k - 1], ti.blocks, ti.block, ti.bound);
 	tap_ok(e_c <= 4.0, "%zu x %zu top 10 vs constructed: max |err| %.3g x 2^-24 ||A||_F "
 	       "(tol 4)", n, d, e_c);
 	tap_ok(e_v <= 4.0, "%zu x %zu top 10 vs dgesdd: max |err| %.3g x 2^-24 ||A||_F (tol 4); "
@@ -146,6 +152,42 @@ static void test_slow_decay(void)
 	tap_ok(ok && e <= 1e-4,
 	       "1500 x 400, sigma_i = 0.97^i, top 40 by %s (%zu blocks of %zu): max rel err %.3g "
 	       "vs dgesdd (tol 1e-4)", spectrum_method_name(ti.method), ti.blocks, ti.block, e);
+	mat_free(&a);
+}
+
+/* The top 16 in a cluster sigma_i = 1 - 1e-3 i, the rest 0.98 ... 0.98^385
+ * below it (the 17th is 0.98, 1.5% under the 16th): K = 12 asks for
+ * values inside the cluster, with no gap after the 12th. */
+static void test_clustered(void)
+{
+	size_t n = 2000, d = 400, top = 12;
+	double s[400], full[400], got[12], bound[12], scale[2000];
+	for (size_t i = 0; i < d; i++)
+		s[i] = i < 16 ? 1.0 - 1e-3 * (double)i : pow(0.98, (double)(i - 15));
+	struct mat a = known(n, d, s, 77);
+	for (size_t i = 0; i < n; i++)
+		scale[i] = 1.0;
+	struct spectrum_top_info ti = { 0 };
+	must(spectrum_top_krylov(got, bound, top, &a, scale, &ti) == 0, "krylov");
+	must(spectrum_compute(full, &a, 0, SPECTRUM_SVD, NULL, NULL) == 0, "svd");
+	double fro = 0.0;
+	for (size_t i = 0; i < d; i++)
+		fro += s[i] * s[i];
+	/* the bound covers the iteration; the float data and products add
+	 * about 2^-24 ||A||_F each (see test_known) */
+	double slack = 4.0 * 0x1p-24 * sqrt(fro), worst = 0.0, out = 0.0;
+	for (size_t i = 0; i < top; i++) {
+		double e = fabs(got[i] - full[i]), allowed = bound[i] * got[i] + slack;
+		out = e / allowed > out ? e / allowed : out;
+		worst = bound[i] > worst ? bound[i] : worst;
+	}
+	double e = max_rel(got, full, 10);
+	tap_ok(ti.converged && worst <= 1e-5 && worst == ti.bound,
+	       "clustered top, K = 12: converged in %zu blocks of %zu, largest bound %.3g "
+	       "(at most 1e-5, reported %.3g)", ti.blocks, ti.block, worst, ti.bound);
+	tap_ok(out <= 1.0, "clustered top: every value within its bound of dgesdd's "
+	       "(worst %.3g of the allowed)", out);
+	tap_ok(e <= 1e-4, "clustered top: top 10 max rel err %.3g vs dgesdd (tol 1e-4)", e);
 	mat_free(&a);
 }
 
@@ -229,6 +271,7 @@ int main(void)
 	test_known(3000, 512);
 	test_known(256, 2400);
 	test_slow_decay();
+	test_clustered();
 	test_normalised();
 	test_fallback();
 	test_summary();
