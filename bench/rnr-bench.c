@@ -25,6 +25,7 @@
 #include "eval-spectrum.h"
 #include "job.h"
 #include "mat.h"
+#include "nn-bf16.h"
 #include "obj-bank.h"
 #include "obj-cache.h"
 #include "obj-loss.h"
@@ -233,7 +234,20 @@ static double gemm_ref_flops(const struct shape *s, enum phase ph)
 struct gemm_pass {
 	struct gemm_ref *g;
 	enum phase ph;
+	int bf16; /* the BF16 kernel (nn-bf16.h) instead of SGEMM */
 };
+
+/* C [M x N] = op(A) op(B), row-major, beta 0, in SGEMM or BF16 */
+static void ref_gemm(int bf16, int ta, int tb, int M, int N, int K, const float *A,
+		     const float *Bm, float *C)
+{
+	size_t lda = ta ? (size_t)M : (size_t)K, ldb = tb ? (size_t)K : (size_t)N;
+	if (bf16 && gemm_bf16((size_t)M, (size_t)N, (size_t)K, A, ta ? 1 : lda, ta ? lda : 1,
+			      Bm, tb ? 1 : ldb, tb ? ldb : 1, 0.0f, C, (size_t)N) == 0)
+		return;
+	cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+		    M, N, K, 1.0f, A, (int)lda, Bm, (int)ldb, 0.0f, C, N);
+}
 
 static void gemm_ref_models(void *ctx, size_t lo, size_t hi, size_t chunk)
 {
@@ -244,19 +258,16 @@ static void gemm_ref_models(void *ctx, size_t lo, size_t hi, size_t chunk)
 	for (size_t k = lo; k < hi; k++) {
 		float *wk = g->w + k * g->depth * g->d * g->d, *out = g->out + k * g->B * g->d;
 		for (size_t l = 0; l < g->depth; l++)
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, d, d, 1.0f, g->x, d,
-				    wk + l * g->d * g->d, d, 0.0f, out, d);
+			ref_gemm(p->bf16, 0, 1, B, d, d, g->x, wk + l * g->d * g->d, out);
 		for (size_t l = g->depth; l-- > 0;) {
 			float *wl = wk + l * g->d * g->d;
 			float *dwl = g->dw + (k * g->depth + l) * g->d * g->d;
 			if (p->ph != PH_INFER)
 				/* beta 0 as the step's (it overwrites the gradient) */
-				cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d, d, B, 1.0f,
-					    g->dz, d, g->x, d, 0.0f, dwl, d);
+				ref_gemm(p->bf16, 1, 0, d, d, B, g->dz, g->x, dwl);
 			if (l == 0 && p->ph == PH_WARMUP)
 				break;
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, d, d, 1.0f, g->dz,
-				    d, wl, d, 0.0f, out, d);
+			ref_gemm(p->bf16, 0, 0, B, d, d, g->dz, wl, out);
 		}
 	}
 }
@@ -265,9 +276,9 @@ static void gemm_ref_models(void *ctx, size_t lo, size_t hi, size_t chunk)
  * (per_model) the models spread over rnr's threads with single-threaded
  * BLAS, as job.c runs small shapes.  The bench takes the faster as the
  * machine's limit. */
-static void gemm_ref_run(struct gemm_ref *g, enum phase ph, int per_model)
+static void gemm_ref_run_prec(struct gemm_ref *g, enum phase ph, int per_model, int bf16)
 {
-	struct gemm_pass p = { g, ph };
+	struct gemm_pass p = { g, ph, bf16 };
 	if (!per_model) {
 		gemm_ref_models(&p, 0, g->m, 0);
 		return;
@@ -276,6 +287,11 @@ static void gemm_ref_run(struct gemm_ref *g, enum phase ph, int per_model)
 	openblas_set_num_threads(1);
 	par_for(g->m, 1, 1, gemm_ref_models, &p);
 	openblas_set_num_threads(t);
+}
+
+static void gemm_ref_run(struct gemm_ref *g, enum phase ph, int per_model)
+{
+	gemm_ref_run_prec(g, ph, per_model, 0);
 }
 
 static void gemm_ref_init(struct gemm_ref *g, const struct shape *s)
@@ -404,6 +420,26 @@ static void bench_phase(struct bench *b, struct train_objs *o, const struct shap
 				t_ref[nt++] = t;
 		}
 	}
+	/* BF16: the same job's step and the BF16 GEMM sequence, interleaved
+	 * with an FP32 step, in this run */
+	double t_b[64], t_bg[64], t_f[64];
+	int nb = 0;
+	if (ph == PH_JOINT && mode == BANK_ADAM_LAZY && bf16_kernel()) {
+		nn_set_precision(NN_BF16);
+		job_step(j);
+		gemm_ref_run_prec(g, ph, 1, 1);
+		for (int r = 0; r < b->reps; r++) {
+			nn_set_precision(NN_FP32);
+			t_f[nb] = run_steps(j, b->steps);
+			nn_set_precision(NN_BF16);
+			t_b[nb] = run_steps(j, b->steps);
+			double t0 = now();
+			for (size_t i = 0; i < b->steps; i++)
+				gemm_ref_run_prec(g, ph, 1, 1);
+			t_bg[nb++] = (now() - t0) / (double)b->steps;
+		}
+		nn_set_precision(NN_FP32);
+	}
 	drop_job(j, bank, loss);
 	double flops = gemm_ref_flops(s, ph);
 	double tr = median(t_rnr, nr), tt = median(t_ref, nt);
@@ -419,6 +455,20 @@ static void bench_phase(struct bench *b, struct train_objs *o, const struct shap
 	if (nt) {
 		snprintf(ref, sizeof ref, "torch(%s) %.4f s", tmode, tt);
 		snprintf(ratio, sizeof ratio, "%.2fx faster than torch", tt / tr);
+		print_row("", "", ref, ratio);
+	}
+	if (nb) {
+		double tb = median(t_b, nb), tbg = median(t_bg, nb), tf = median(t_f, nb);
+		snprintf(what, sizeof what, "%s step %s (%s, bf16)", phase_name[ph], s->name, mname);
+		snprintf(sub, sizeof sub, "%.4f s %.0f GF/s", tb, flops / tb * 1e-9);
+		snprintf(ref, sizeof ref, "fp32 step %.4f s", tf);
+		snprintf(ratio, sizeof ratio, "%.2fx the fp32 step", tf / tb);
+		print_row(what, sub, ref, ratio);
+		snprintf(ref, sizeof ref, "bf16 gemm/pm %.4f s %.0f GF/s", tbg, flops / tbg * 1e-9);
+		snprintf(ratio, sizeof ratio, "%.0f%% of bf16 gemm", 100.0 * tbg / tb);
+		print_row("", "", ref, ratio);
+		snprintf(ref, sizeof ref, "sgemm %.4f s", tg);
+		snprintf(ratio, sizeof ratio, "bf16 gemm %.2fx sgemm", tg / tbg);
 		print_row("", "", ref, ratio);
 	}
 	if (ph != PH_WARMUP && mode == BANK_ADAM_LAZY && have_ref) {

@@ -5,6 +5,7 @@
  * vectorisable pass beside it.  The naive path below is the oracle the
  * tests hold the BLAS path to: plain loops, every sum in double. */
 #include "nn-mlp.h"
+#include "nn-bf16.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -106,8 +107,10 @@ void mlp_forward(float *acts, const float *params, const struct mlp_shape *s,
 		const float *W = params + mlp_weight_offset(s, l); /* [no x ni] */
 		const float *b = params + mlp_bias_offset(s, l);   /* [no] */
 		/* out [B x no] = x [B x ni] * W^T */
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)no, (int)ni,
-			    1.0f, x, (int)ni, W, (int)ni, 0.0f, out, (int)no);
+		if (nn_precision() != NN_BF16 ||
+		    gemm_bf16(B, no, ni, x, ni, 1, W, 1, ni, 0.0f, out, no) < 0)
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)no,
+				    (int)ni, 1.0f, x, (int)ni, W, (int)ni, 0.0f, out, (int)no);
 		bias_relu(out, b, B, no);
 		x = out;
 		out += B * no;
@@ -164,6 +167,7 @@ void mlp_backward_ex(float *din, float *dparams, float *scratch,
 	/* each layer's dW is written by one GEMM, so beta 0 overwrites it */
 	float dw_beta = flags & MLP_BACK_SET_DPARAMS ? 0.0f : 1.0f;
 	float din_beta = flags & MLP_BACK_ADD_DIN ? 1.0f : 0.0f;
+	int bf16 = nn_precision() == NN_BF16;
 	if (dparams && (flags & MLP_BACK_SET_DPARAMS))
 		for (size_t l = 0; l < L; l++) {
 			float *db = dparams + mlp_bias_offset(s, l);
@@ -179,16 +183,18 @@ void mlp_backward_ex(float *din, float *dparams, float *scratch,
 		const float *x = l ? acts + act_offset(s, B, l - 1) : in; /* [B x ni] */
 
 		/* dW [no x ni] (+)= dz^T [no x B] * x [B x ni] */
-		if (dparams)
+		float *dw = dparams ? dparams + mlp_weight_offset(s, l) : NULL;
+		if (dw && (!bf16 || gemm_bf16(no, ni, B, dz, 1, no, x, ni, 1, dw_beta, dw, ni) < 0))
 			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)no, (int)ni, (int)B,
-				    1.0f, dz, (int)no, x, (int)ni, dw_beta,
-				    dparams + mlp_weight_offset(s, l), (int)ni);
+				    1.0f, dz, (int)no, x, (int)ni, dw_beta, dw, (int)ni);
 		if (l == 0 && !din)
 			break;
 		/* dx [B x ni] (+)= dz [B x no] * W [no x ni] */
 		float *dst = l ? dx : din;
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)ni, (int)no,
-			    1.0f, dz, (int)no, W, (int)ni, l ? 0.0f : din_beta, dst, (int)ni);
+		float beta = l ? 0.0f : din_beta;
+		if (!bf16 || gemm_bf16(B, ni, no, dz, no, 1, W, ni, 1, beta, dst, ni) < 0)
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)ni, (int)no,
+			    1.0f, dz, (int)no, W, (int)ni, beta, dst, (int)ni);
 		if (l)
 			relu_back(dz, dparams ? dparams + mlp_bias_offset(s, l - 1) : NULL, dx, x,
 				  B, ni);

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "mat.h"
 #include "par.h"
+#include "nn-bf16.h"
 
 #include <cblas.h>
 #include <inttypes.h>
@@ -13,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum kind { K_SIZE, K_U64, K_BOOL, K_BYTES };
+enum kind { K_SIZE, K_U64, K_BOOL, K_BYTES, K_PREC };
 
 struct slot {
 	size_t offset;
@@ -30,6 +31,8 @@ const struct setting_desc settings_table[] = {
 	{ "progress", "on: jobs print one line per epoch and their timings" },
 	{ "memory", "cap on what rnr keeps resident (e.g. 4G; off): larger loads and jobs are "
 		    "refused, `load ... stream` keeps a cache on disk" },
+	{ "precision", "fp32 or bf16: the MLP GEMMs of warmup, training and inference take bf16 "
+		       "inputs with fp32 accumulation (needs avx512_bf16; env RNR_BF16=fallback)" },
 	{ NULL, NULL },
 };
 
@@ -40,6 +43,7 @@ static const struct slot slots[] = {
 	{ offsetof(struct settings, echo), K_BOOL, 0, 1 },
 	{ offsetof(struct settings, progress), K_BOOL, 0, 1 },
 	{ offsetof(struct settings, memory), K_BYTES, 0, 0 },
+	{ offsetof(struct settings, precision), K_PREC, 0, 0 },
 };
 
 int settings_defaults(struct settings *st)
@@ -51,6 +55,7 @@ int settings_defaults(struct settings *st)
 	st->echo = 0;
 	st->progress = 1;
 	st->memory = 0;
+	st->precision = NN_FP32;
 	const char *env = getenv("RNR_THREADS");
 	size_t t;
 	if (!env)
@@ -62,6 +67,25 @@ int settings_defaults(struct settings *st)
 		return -1;
 	}
 	st->threads = t;
+	return 0;
+}
+
+static int parse_precision(const char *value, int *p)
+{
+	if (strcmp(value, "fp32") == 0) {
+		*p = NN_FP32;
+		return 0;
+	}
+	if (strcmp(value, "bf16") != 0) {
+		err_set("precision: '%s' is neither fp32 nor bf16", value);
+		return -1;
+	}
+	if (!bf16_kernel()) {
+		err_set("precision: bf16 needs a CPU with avx512_bf16, which this one lacks "
+			"(RNR_BF16=fallback runs a portable kernel with the same rounding)");
+		return -1;
+	}
+	*p = NN_BF16;
 	return 0;
 }
 
@@ -90,6 +114,8 @@ int settings_set(struct settings *st, const char *name, const char *value)
 		return parse_bool(name, value, p);
 	case K_BYTES:
 		return parse_bytes(name, value, p);
+	case K_PREC:
+		return parse_precision(value, p);
 	}
 	return -1;
 }
@@ -131,6 +157,9 @@ int settings_get(const struct settings *st, const char *name, char *buf, size_t 
 	case K_BYTES:
 		bytes_text(*(const size_t *)p, buf, cap);
 		break;
+	case K_PREC:
+		snprintf(buf, cap, "%s", nn_precision_name(*(const int *)p));
+		break;
 	}
 	return 0;
 }
@@ -140,4 +169,5 @@ void settings_apply(const struct settings *st)
 	openblas_set_num_threads((int)st->threads);
 	par_set_threads(st->threads);
 	mat_set_memory_cap(st->memory);
+	nn_set_precision(st->precision);
 }

@@ -13,6 +13,7 @@ struct settings {
 	int echo;         /* print each script command before running it */
 	int progress;     /* per-epoch progress lines during jobs */
 	size_t memory;    /* cap on resident bytes (0: none); see mat.h */
+	int precision;    /* enum nn_precision of the MLP GEMMs (nn-bf16.h) */
 };
 
 struct setting_desc {
