@@ -76,7 +76,7 @@ has "save * saves the workspace with the stopped job" \
 "$RNR" -n -c "restore $tmp/ws.h5; continue; save psi dec psi.loss to $tmp/res-int.h5" >"$tmp/res-int.out" 2>&1
 check "a new rnr restores the workspace and continues (exit 0)" 0 "$?"
 has "the caches come from the workspace file" '^fm.train: cache restored$' "$tmp/res-int.out"
-has "the settings are restored" '^settings restored: threads 1, seed 0, bail off, echo off, progress on, memory off$' \
+has "the settings are restored" '^settings restored: threads 1, seed 0, bail off, echo off, progress on, memory off, precision fp32$' \
 	"$tmp/res-int.out"
 has "the job is back where Ctrl-C stopped it" \
 	"^restored $(sed -n 's/^saved the workspace to .* and \(the stopped job on psi .*\)$/\1/p' "$tmp/int.out" | sed 's/[()]/\\&/g'): \`continue\` resumes it$" \
