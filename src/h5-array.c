@@ -13,7 +13,7 @@
 /* ---- checking a dataset before reading it ------------------------------------ */
 
 /* type, rank, emptiness, size and filters of a feature/bank matrix */
-int h5_array_probe_matrix(hid_t d, const char *what, size_t dims[2])
+int h5_array_probe_matrix(hid_t d, const char *what, size_t dims[2], int whole)
 {
 	hid_t t = H5Dget_type(d), sp = H5Dget_space(d);
 	H5T_class_t cls = t < 0 ? H5T_NO_CLASS : H5Tget_class(t);
@@ -43,7 +43,8 @@ int h5_array_probe_matrix(hid_t d, const char *what, size_t dims[2])
 	} else if (hd[0] == 0 || hd[1] == 0) {
 		err_set("%s: is empty [%s]", what, shape);
 	} else {
-		return h5u_dataset_dims(d, what, 2, sizeof(float), dims, NULL);
+		return (whole ? h5u_dataset_dims : h5u_dataset_shape)(d, what, 2, sizeof(float),
+								     dims, NULL);
 	}
 	return -1;
 }
@@ -122,7 +123,7 @@ int h5_array_read_matrix(hid_t loc, const char *dname, const char *what, struct 
 		return -1;
 	size_t dims[2];
 	struct mat t = { 0, 0, NULL };
-	int rc = h5_array_probe_matrix(d, what, dims);
+	int rc = h5_array_probe_matrix(d, what, dims, 1);
 	if (rc == 0)
 		rc = mat_init(&t, dims[0], dims[1], what);
 	/* HDF5 converts float64 and float16 to float32 as it reads */

@@ -21,8 +21,10 @@
 hid_t h5_array_open(hid_t loc, const char *name, const char *what);
 
 /* Check the type (float), rank (2), emptiness, size and filters of a
- * feature or bank matrix; dims[] gets its shape.  0 or -1 with err_set(). */
-int h5_array_probe_matrix(hid_t d, const char *what, size_t dims[2]);
+ * feature or bank matrix; dims[] gets its shape.  whole: it will be read
+ * whole, so it must also fit in memory (0 for a streamed cache, which
+ * reads row chunks).  0 or -1 with err_set(). */
+int h5_array_probe_matrix(hid_t d, const char *what, size_t dims[2], int whole);
 
 /* Check that d holds n 1-D integer labels.  0 or -1 with err_set(). */
 int h5_array_probe_labels(hid_t d, size_t n, const char *what);

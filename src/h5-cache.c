@@ -234,6 +234,7 @@ static int plan_all(hid_t f, const char *file, const struct h5_scan *sc, struct 
 			h5u_err("%s: %s: cannot open", file, sp[i].path);
 			return -1;
 		}
+		sp[i].streamed = stream;
 		int rc = h5_scan_plan_split(g, file, &sp[i], order);
 		H5Gclose(g);
 		if (rc < 0)

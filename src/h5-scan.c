@@ -210,7 +210,7 @@ static int plan_models(hid_t fg, const char *file, struct h5_plan *s)
 		snprintf(what, sizeof what, "%s: %s/%s", file, p, s->model.v[j]);
 		hid_t d = h5_array_open(fg, s->model.v[j], what);
 		size_t dims[2];
-		int rc = d < 0 ? -1 : h5_array_probe_matrix(d, what, dims);
+		int rc = d < 0 ? -1 : h5_array_probe_matrix(d, what, dims, !s->streamed);
 		if (d >= 0)
 			H5Dclose(d);
 		if (rc < 0)

@@ -46,6 +46,7 @@ struct h5_plan {
 	size_t rows;
 	size_t bytes;    /* of all its feature matrices as float32 */
 	int has_labels;
+	int streamed;    /* set by the caller: the features stay on disk */
 };
 
 /* Check everything but the values of split s (the open group g; s->path

@@ -308,8 +308,8 @@ static int check_storage(hid_t d, const char *what, size_t count)
 	return 0;
 }
 
-int h5u_dataset_dims(hid_t d, const char *what, int rank, size_t elem, size_t *dims,
-		     size_t *bytes)
+static int dataset_dims(hid_t d, const char *what, int rank, size_t elem, size_t *dims,
+			size_t *bytes, int check_memory)
 {
 	hid_t t = H5Dget_type(d), sp = H5Dget_space(d);
 	H5T_class_t cls = t < 0 ? H5T_NO_CLASS : H5Tget_class(t);
@@ -353,7 +353,8 @@ int h5u_dataset_dims(hid_t d, const char *what, int rank, size_t elem, size_t *d
 			: "values", need);
 		return -1;
 	}
-	if (mat_check_bytes(total, what) < 0 || h5u_check_filters(d, what) < 0 ||
+	if ((check_memory && mat_check_bytes(total, what) < 0) ||
+	    h5u_check_filters(d, what) < 0 ||
 	    (total && check_storage(d, what, total / elem) < 0))
 		return -1;
 	for (int i = 0; i < r; i++)
@@ -361,6 +362,18 @@ int h5u_dataset_dims(hid_t d, const char *what, int rank, size_t elem, size_t *d
 	if (bytes)
 		*bytes = total;
 	return 0;
+}
+
+int h5u_dataset_dims(hid_t d, const char *what, int rank, size_t elem, size_t *dims,
+		     size_t *bytes)
+{
+	return dataset_dims(d, what, rank, elem, dims, bytes, 1);
+}
+
+int h5u_dataset_shape(hid_t d, const char *what, int rank, size_t elem, size_t *dims,
+		      size_t *bytes)
+{
+	return dataset_dims(d, what, rank, elem, dims, bytes, 0);
 }
 
 /* Open loc/name and check it holds exactly count values of mtype's size

@@ -77,6 +77,11 @@ int h5u_write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
 int h5u_dataset_dims(hid_t d, const char *what, int rank, size_t elem, size_t *dims,
 		     size_t *bytes);
 
+/* h5u_dataset_dims without the memory check, for a dataset that is never
+ * held whole (a streamed cache reads it in row chunks). */
+int h5u_dataset_shape(hid_t d, const char *what, int rank, size_t elem, size_t *dims,
+		      size_t *bytes);
+
 /* Read dataset loc/name, which must hold exactly count values, into out as
  * memory type mtype.  A dataset of another size is refused before anything
  * is read, so a hostile file cannot overrun out.  0, or -1 with err_set(). */

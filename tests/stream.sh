@@ -123,6 +123,18 @@ ok(good, "streamed run = in-memory run, bit for bit (MLPs, both banks, single)",
 ok(peak < cap, "the capped session's peak RSS stays under the cap (%.1f MiB < 72 MiB)" %
    (peak / 2**20))
 
+# one model's dataset alone bigger than the cap: the plan of a streamed load
+# must not hold a dataset it never reads whole against the memory left
+with h5py.File(os.path.join(tmp, "one.h5"), "w") as f:
+    g = f.create_group("train")
+    g["features/m0"] = rng.standard_normal((40000, 512)).astype("f4")  # 78 MiB
+    g["labels"] = rng.integers(0, 10, 40000)
+rc, out, peak = run("one", "set memory 72M\nload one.h5 as c stream\nsvd c.train as sp\n")
+ok(rc == 0 and "streamed from disk" in out and "would need" not in out,
+   "a streamed model dataset bigger than the cap loads, and its spectrum runs", out)
+ok(peak < cap, "that session's peak RSS stays under the cap (%.1f MiB < 72 MiB)" %
+   (peak / 2**20))
+
 # a gzip-chunked file (chunk rows not dividing the batch): whole chunks read
 rc1, out1, _ = run("gzmem", "load gz.h5 as c\n" + session % "gzmem.h5")
 rc2, out2, _ = run("gzstr", "load gz.h5 as c stream\n" + session % "gzstr.h5")
