@@ -108,18 +108,23 @@ void ranks_shard(size_t n, size_t *lo, size_t *hi)
 /* MPI counts are int: large arrays go in pieces of 2^30 elements */
 #define PIECE ((size_t)1 << 30)
 
-void ranks_sum_floats(float *buf, size_t n)
+/* an in-place MPI_Allreduce of n elems of elem bytes, in pieces */
+static void allreduce_pieces(void *buf, size_t n, size_t elem, MPI_Datatype type, MPI_Op op)
 {
 	for (size_t o = 0; n_ranks > 1 && o < n; o += PIECE)
-		check(MPI_Allreduce(MPI_IN_PLACE, buf + o, (int)(n - o < PIECE ? n - o : PIECE),
-				    MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+		check(MPI_Allreduce(MPI_IN_PLACE, (char *)buf + o * elem,
+				    (int)(n - o < PIECE ? n - o : PIECE), type, op, MPI_COMM_WORLD),
+		      "MPI_Allreduce");
+}
+
+void ranks_sum_floats(float *buf, size_t n)
+{
+	allreduce_pieces(buf, n, sizeof *buf, MPI_FLOAT, MPI_SUM);
 }
 
 void ranks_sum_doubles(double *buf, size_t n)
 {
-	for (size_t o = 0; n_ranks > 1 && o < n; o += PIECE)
-		check(MPI_Allreduce(MPI_IN_PLACE, buf + o, (int)(n - o < PIECE ? n - o : PIECE),
-				    MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+	allreduce_pieces(buf, n, sizeof *buf, MPI_DOUBLE, MPI_SUM);
 }
 
 void ranks_allgather_rows(float *data, size_t rows, size_t cols)
@@ -174,9 +179,7 @@ int ranks_all_ok(int rc)
 
 void ranks_min_u64(uint64_t *buf, size_t n)
 {
-	for (size_t o = 0; n_ranks > 1 && o < n; o += PIECE)
-		check(MPI_Allreduce(MPI_IN_PLACE, buf + o, (int)(n - o < PIECE ? n - o : PIECE),
-				    MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce");
+	allreduce_pieces(buf, n, sizeof *buf, MPI_UINT64_T, MPI_MIN);
 }
 
 void ranks_bcast(void *buf, size_t n)
