@@ -1,16 +1,23 @@
-/* nn-bf16.c - BF16 GEMM with FP32 accumulation (see nn-bf16.h).
+/* nn-bf16.c - BF16 GEMM with FP32 accumulation (see nn-bf16.h): the
+ * dispatch between oneDNN's matmul (nn-bf16-dnnl.c, when built with it)
+ * and rnr's own kernel, the workspace pool, and the own kernel.
  *
- * GotoBLAS blocking: for each KC slice of K, B [KC x N] and A [M x KC]
- * are packed once (converted to bf16 as they are copied), then every
- * NR-column panel of B meets every MR-row panel of A in the micro-kernel.
- * Packed A: per MR-row panel, per k pair, MR 32-bit words (the row's two
- * bf16 of that pair); packed B: per NR-column panel, per k pair, NR pairs
- * (one 512-bit register per 16 columns), which is vdpbf16ps's layout.
- * Edges (M, N not multiples of the tile, K odd) are packed with zeros and
- * the edge tiles go through a local tile. */
+ * Own kernel, GotoBLAS blocking: for each KC slice of K, B [KC x N] and
+ * A [M x KC] are packed once (converted to bf16 as they are copied), then
+ * every NR-column panel of B meets every MR-row panel of A in the
+ * micro-kernel.  Packed A: per MR-row panel, per k pair, MR 32-bit words
+ * (the row's two bf16 of that pair); packed B: per NR-column panel, per k
+ * pair, NR pairs (one 512-bit register per 16 columns), which is
+ * vdpbf16ps's layout.  Edges (M, N not multiples of the tile, K odd) are
+ * packed with zeros and the edge tiles go through a local tile. */
+#include "config.h"
+
 #include "nn-bf16.h"
+#include "nn-bf16-int.h"
+#include "par.h"
 
 #include <immintrin.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,26 +37,53 @@ static int cpu_has_bf16(void)
 	return __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512f");
 }
 
-/* 0 unknown, 1 avx512, 2 portable, 3 none */
-static int kernel_kind(void)
+enum kernel { K_UNKNOWN, K_DNNL, K_OWN, K_PORTABLE, K_NONE };
+
+/* RNR_BF16: "own" the own avx512 kernel even when oneDNN is there,
+ * "fallback" the portable kernel, "off" none; otherwise oneDNN when it
+ * runs a bf16 kernel here, else the own one, on CPUs with avx512_bf16. */
+static enum kernel kind;
+
+static void choose_kernel(void)
 {
-	static int kind;
-	if (kind)
-		return kind;
 	const char *env = getenv("RNR_BF16");
 	if (env && strcmp(env, "fallback") == 0)
-		kind = 2;
+		kind = K_PORTABLE;
 	else if (env && strcmp(env, "off") == 0)
-		kind = 3;
+		kind = K_NONE;
+	else if (!cpu_has_bf16())
+		kind = K_NONE;
+	else if (env && strcmp(env, "own") == 0)
+		kind = K_OWN;
 	else
-		kind = cpu_has_bf16() ? 1 : 3;
+#ifdef HAVE_DNNL
+		kind = bf16_dnnl_usable() ? K_DNNL : K_OWN;
+#else
+		kind = K_OWN;
+#endif
+}
+
+static enum kernel kernel_kind(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, choose_kernel);
 	return kind;
 }
 
 const char *bf16_kernel(void)
 {
-	static const char *names[] = { NULL, "avx512-bf16", "portable", NULL };
-	return names[kernel_kind()];
+	switch (kernel_kind()) {
+#ifdef HAVE_DNNL
+	case K_DNNL:
+		return bf16_dnnl_impl();
+#endif
+	case K_OWN:
+		return "avx512-bf16";
+	case K_PORTABLE:
+		return "portable";
+	default:
+		return NULL;
+	}
 }
 
 uint16_t bf16_from_float(float f)
@@ -146,13 +180,7 @@ static void kernel_portable(float *tile, const uint16_t *ap, const uint16_t *bp,
 	memcpy(tile, c, sizeof c);
 }
 
-struct bufs {
-	uint16_t *a, *b;
-	size_t a_cap, b_cap; /* uint16_t elements */
-};
-static _Thread_local struct bufs tb;
-
-static int grow(uint16_t **p, size_t *cap, size_t need)
+int bf16_ws_grow(uint16_t **p, size_t *cap, size_t need)
 {
 	if (need <= *cap)
 		return 0;
@@ -165,16 +193,70 @@ static int grow(uint16_t **p, size_t *cap, size_t need)
 	return 0;
 }
 
-int gemm_bf16(size_t M, size_t N, size_t K, const float *A, size_t rsa, size_t csa,
-	      const float *B, size_t rsb, size_t csb, float beta, float *C, size_t ldc)
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bf16_ws *pool;
+
+static struct bf16_ws *ws_acquire(void)
 {
-	if (M == 0 || N == 0)
-		return 0;
+	pthread_mutex_lock(&pool_lock);
+	struct bf16_ws *w = pool;
+	if (w)
+		pool = w->next;
+	pthread_mutex_unlock(&pool_lock);
+	return w ? w : calloc(1, sizeof *w);
+}
+
+static void ws_release(struct bf16_ws *w)
+{
+	pthread_mutex_lock(&pool_lock);
+	w->next = pool;
+	pool = w;
+	pthread_mutex_unlock(&pool_lock);
+}
+
+struct convert_job {
+	uint16_t *dst;
+	const float *src;
+	size_t cols, ld;
+};
+
+/* Branch-free so that it vectorises: the rounding of bf16_from_float. */
+static void convert_rows(void *ctx, size_t lo, size_t hi, size_t chunk)
+{
+	(void)chunk;
+	const struct convert_job *j = ctx;
+	for (size_t r = lo; r < hi; r++) {
+		const float *s = j->src + r * j->ld;
+		uint16_t *d = j->dst + r * j->cols;
+		for (size_t c = 0; c < j->cols; c++) {
+			uint32_t u;
+			memcpy(&u, s + c, sizeof u);
+			uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+			uint32_t quiet = (u >> 16) | 0x40u;
+			d[c] = (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? quiet : rounded);
+		}
+	}
+}
+
+void bf16_convert(uint16_t *dst, const float *src, size_t rows, size_t cols, size_t ld)
+{
+	struct convert_job j = { dst, src, cols, ld };
+	/* a chunk of at least 2^18 elements: below that a thread start costs
+	 * more than it saves */
+	size_t grain = cols ? ((size_t)1 << 18) / cols + 1 : rows;
+	par_for(rows, grain, 1, convert_rows, &j);
+}
+
+/* The own kernel; w's buffers hold the packed slices. */
+static int gemm_own(struct bf16_ws *w, size_t M, size_t N, size_t K, const float *A,
+		    size_t rsa, size_t csa, const float *B, size_t rsb, size_t csb, float beta,
+		    float *C, size_t ldc)
+{
 	size_t kcmax = K < KC ? round_up(K, 2) : KC;
-	if (grow(&tb.a, &tb.a_cap, round_up(M, MR) * kcmax) < 0 ||
-	    grow(&tb.b, &tb.b_cap, round_up(N, NR) * kcmax) < 0)
+	if (bf16_ws_grow(&w->a, &w->a_cap, round_up(M, MR) * kcmax) < 0 ||
+	    bf16_ws_grow(&w->b, &w->b_cap, round_up(N, NR) * kcmax) < 0)
 		return -1;
-	int avx = kernel_kind() == 1;
+	int avx = kernel_kind() != K_PORTABLE;
 	float tile[MR * NR] __attribute__((aligned(64)));
 	if (K == 0)
 		for (size_t i = 0; i < M; i++)
@@ -183,13 +265,13 @@ int gemm_bf16(size_t M, size_t N, size_t K, const float *A, size_t rsa, size_t c
 	for (size_t k0 = 0; k0 < K; k0 += KC) {
 		size_t kc = K - k0 < KC ? K - k0 : KC, kp = (kc + 1) / 2;
 		float bt = k0 ? 1.0f : beta;
-		pack_a(tb.a, A, rsa, csa, M, k0, kc);
-		pack_b(tb.b, B, rsb, csb, N, k0, kc);
+		pack_a(w->a, A, rsa, csa, M, k0, kc);
+		pack_b(w->b, B, rsb, csb, N, k0, kc);
 		for (size_t j0 = 0; j0 < N; j0 += NR) {
-			const uint16_t *bp = tb.b + j0 * kp * 2;
+			const uint16_t *bp = w->b + j0 * kp * 2;
 			size_t nj = N - j0 < NR ? N - j0 : NR;
 			for (size_t i0 = 0; i0 < M; i0 += MR) {
-				const uint16_t *ap = tb.a + i0 * kp * 2;
+				const uint16_t *ap = w->a + i0 * kp * 2;
 				size_t ni = M - i0 < MR ? M - i0 : MR;
 				if (avx)
 					kernel_avx512(tile, ap, bp, kp);
@@ -209,4 +291,23 @@ int gemm_bf16(size_t M, size_t N, size_t K, const float *A, size_t rsa, size_t c
 		}
 	}
 	return 0;
+}
+
+int gemm_bf16(size_t M, size_t N, size_t K, const float *A, size_t rsa, size_t csa,
+	      const float *B, size_t rsb, size_t csb, float beta, float *C, size_t ldc)
+{
+	if (M == 0 || N == 0)
+		return 0;
+	struct bf16_ws *w = ws_acquire();
+	if (!w)
+		return -1;
+	int rc = 0;
+#ifdef HAVE_DNNL
+	if (kernel_kind() == K_DNNL)
+		rc = bf16_dnnl_gemm(w, M, N, K, A, rsa, csa, B, rsb, csb, beta, C, ldc);
+#endif
+	if (rc == 0)
+		rc = gemm_own(w, M, N, K, A, rsa, csa, B, rsb, csb, beta, C, ldc) < 0 ? -1 : 1;
+	ws_release(w);
+	return rc < 0 ? -1 : 0;
 }
