@@ -28,42 +28,39 @@
  * links it), declared here so that the build needs no omp.h */
 void omp_set_num_threads(int n);
 
-#define PRIMS 12
+/* Shapes a process keeps primitives for; a call of another shape past
+ * that builds a primitive for itself and drops it (slow, correct). */
+#define PRIMS 64
 
+/* A primitive is shared by every thread: each call brings its own
+ * stream, memory objects and scratchpad (oneDNN's contract for running
+ * one primitive concurrently). */
 struct prim {
 	size_t M, N, K, ldc;
-	int a_trans, b_trans, accumulate; /* 0 in an unused slot's M */
+	int a_trans, b_trans, accumulate;
 	dnnl_primitive_t p;
-	dnnl_memory_t a, b, c, scratch;
-	void *scratch_buf;
+	dnnl_memory_desc_t a, b, c, scratch;
+	size_t scratch_bytes;
 };
 
+/* A workspace's own part: its stream and scratchpad. */
 struct bf16_dnnl {
 	dnnl_stream_t stream;
-	struct prim prim[PRIMS];
-	size_t next; /* slot replaced when all are taken */
+	void *scratch;
+	size_t scratch_cap;
 };
 
 static dnnl_engine_t engine;
 static int usable;
 static char impl[96];
 
-static void prim_free(struct prim *e)
-{
-	if (e->p)
-		dnnl_primitive_destroy(e->p);
-	dnnl_memory_t mem[] = { e->a, e->b, e->c, e->scratch };
-	for (size_t i = 0; i < sizeof mem / sizeof *mem; i++)
-		if (mem[i])
-			dnnl_memory_destroy(mem[i]);
-	free(e->scratch_buf);
-	memset(e, 0, sizeof *e);
-}
+static pthread_mutex_t prims_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct prim prims[PRIMS];
+static size_t n_prims;
 
-/* e's key fields set; builds its primitive and memory objects. */
+/* e's key fields set; builds its primitive. */
 static int prim_make(struct prim *e)
 {
-	dnnl_memory_desc_t a, b, c;
 	dnnl_dims_t da = { (dnnl_dim_t)e->M, (dnnl_dim_t)e->K };
 	dnnl_dims_t db = { (dnnl_dim_t)e->K, (dnnl_dim_t)e->N };
 	dnnl_dims_t dc = { (dnnl_dim_t)e->M, (dnnl_dim_t)e->N };
@@ -81,10 +78,10 @@ static int prim_make(struct prim *e)
 	dnnl_primitive_attr_t attr = NULL;
 	dnnl_post_ops_t ops = NULL;
 	dnnl_primitive_desc_t pd = NULL;
-	int ok = dnnl_memory_desc_init_by_strides(&a, 2, da, dnnl_bf16, sa) == dnnl_success &&
-		 dnnl_memory_desc_init_by_strides(&b, 2, db, dnnl_bf16, sb) == dnnl_success &&
-		 dnnl_memory_desc_init_by_strides(&c, 2, dc, dnnl_f32, sc) == dnnl_success &&
-		 dnnl_matmul_desc_init(&md, &a, &b, NULL, &c) == dnnl_success &&
+	int ok = dnnl_memory_desc_init_by_strides(&e->a, 2, da, dnnl_bf16, sa) == dnnl_success &&
+		 dnnl_memory_desc_init_by_strides(&e->b, 2, db, dnnl_bf16, sb) == dnnl_success &&
+		 dnnl_memory_desc_init_by_strides(&e->c, 2, dc, dnnl_f32, sc) == dnnl_success &&
+		 dnnl_matmul_desc_init(&md, &e->a, &e->b, NULL, &e->c) == dnnl_success &&
 		 dnnl_primitive_attr_create(&attr) == dnnl_success &&
 		 dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) ==
 			 dnnl_success;
@@ -96,17 +93,10 @@ static int prim_make(struct prim *e)
 	if (ok) {
 		const dnnl_memory_desc_t *smd =
 			dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
-		size_t bytes = smd ? dnnl_memory_desc_get_size(smd) : 0;
-		if (bytes) {
-			e->scratch_buf = aligned_alloc(64, (bytes + 63) / 64 * 64);
-			ok = e->scratch_buf &&
-			     dnnl_memory_create(&e->scratch, smd, engine, e->scratch_buf) ==
-				     dnnl_success;
-		}
-		ok = ok && dnnl_memory_create(&e->a, &a, engine, DNNL_MEMORY_NONE) == dnnl_success &&
-		     dnnl_memory_create(&e->b, &b, engine, DNNL_MEMORY_NONE) == dnnl_success &&
-		     dnnl_memory_create(&e->c, &c, engine, DNNL_MEMORY_NONE) == dnnl_success &&
-		     dnnl_primitive_create(&e->p, pd) == dnnl_success;
+		e->scratch_bytes = smd ? dnnl_memory_desc_get_size(smd) : 0;
+		if (e->scratch_bytes)
+			e->scratch = *smd;
+		ok = dnnl_primitive_create(&e->p, pd) == dnnl_success;
 	}
 	if (pd)
 		dnnl_primitive_desc_destroy(pd);
@@ -115,8 +105,39 @@ static int prim_make(struct prim *e)
 	if (attr)
 		dnnl_primitive_attr_destroy(attr);
 	if (!ok)
-		prim_free(e);
+		e->p = NULL;
 	return ok ? 0 : -1;
+}
+
+static int same_shape(const struct prim *a, const struct prim *b)
+{
+	return a->M == b->M && a->N == b->N && a->K == b->K && a->ldc == b->ldc &&
+	       a->a_trans == b->a_trans && a->b_trans == b->b_trans &&
+	       a->accumulate == b->accumulate;
+}
+
+/* The cached primitive of key's shape (built on first use), or key itself
+ * built as a temporary (key->p set; the caller destroys it) when the cache
+ * is full.  NULL if it cannot be built. */
+static const struct prim *prim_get(struct prim *key)
+{
+	pthread_mutex_lock(&prims_lock);
+	const struct prim *e = NULL;
+	int full = 0;
+	for (size_t i = 0; i < n_prims && !e; i++)
+		if (same_shape(&prims[i], key))
+			e = &prims[i];
+	if (!e && n_prims < PRIMS) {
+		prims[n_prims] = *key;
+		if (prim_make(&prims[n_prims]) == 0)
+			e = &prims[n_prims++];
+	} else if (!e) {
+		full = 1;
+	}
+	pthread_mutex_unlock(&prims_lock);
+	if (full && prim_make(key) == 0)
+		e = key;
+	return e;
 }
 
 /* The implementation oneDNN picks for a bf16 matmul of the step's kind:
@@ -158,64 +179,78 @@ const char *bf16_dnnl_impl(void)
 	return bf16_dnnl_usable() ? impl : NULL;
 }
 
-static struct prim *prim_get(struct bf16_dnnl *d, const struct prim *key)
+/* The primitive's memory objects over this call's buffers; runs it. */
+static int execute(const struct prim *e, struct bf16_dnnl *d, const uint16_t *a,
+		   const uint16_t *b, float *c)
 {
-	for (size_t i = 0; i < PRIMS; i++) {
-		struct prim *e = &d->prim[i];
-		if (e->M == key->M && e->N == key->N && e->K == key->K && e->ldc == key->ldc &&
-		    e->a_trans == key->a_trans && e->b_trans == key->b_trans &&
-		    e->accumulate == key->accumulate && e->p)
-			return e;
+	dnnl_memory_t mem[4] = { NULL, NULL, NULL, NULL };
+	int ok = dnnl_memory_create(&mem[0], &e->a, engine, (void *)a) == dnnl_success &&
+		 dnnl_memory_create(&mem[1], &e->b, engine, (void *)b) == dnnl_success &&
+		 dnnl_memory_create(&mem[2], &e->c, engine, c) == dnnl_success &&
+		 (!e->scratch_bytes ||
+		  dnnl_memory_create(&mem[3], &e->scratch, engine, d->scratch) == dnnl_success);
+	dnnl_exec_arg_t args[4] = { { DNNL_ARG_SRC, mem[0] },
+				    { DNNL_ARG_WEIGHTS, mem[1] },
+				    { DNNL_ARG_DST, mem[2] },
+				    { DNNL_ARG_SCRATCHPAD, mem[3] } };
+	ok = ok && dnnl_primitive_execute(e->p, d->stream, e->scratch_bytes ? 4 : 3, args) ==
+			   dnnl_success &&
+	     dnnl_stream_wait(d->stream) == dnnl_success;
+	for (int i = 0; i < 4; i++)
+		if (mem[i])
+			dnnl_memory_destroy(mem[i]);
+	return ok ? 0 : -1;
+}
+
+/* w's oneDNN part, its stream made and its scratchpad at least bytes. */
+static struct bf16_dnnl *ws_part(struct bf16_ws *w, size_t bytes)
+{
+	if (!w->dnnl && !(w->dnnl = calloc(1, sizeof *w->dnnl)))
+		return NULL;
+	struct bf16_dnnl *d = w->dnnl;
+	if (!d->stream &&
+	    dnnl_stream_create(&d->stream, engine, dnnl_stream_default_flags) != dnnl_success) {
+		d->stream = NULL;
+		return NULL;
 	}
-	struct prim *e = &d->prim[d->next];
-	d->next = (d->next + 1) % PRIMS;
-	prim_free(e);
-	*e = *key;
-	return prim_make(e) < 0 ? NULL : e;
+	if (bytes > d->scratch_cap) {
+		void *n = aligned_alloc(64, (bytes + 63) / 64 * 64);
+		if (!n)
+			return NULL;
+		free(d->scratch);
+		d->scratch = n;
+		d->scratch_cap = bytes;
+	}
+	return d;
 }
 
 int bf16_dnnl_gemm(struct bf16_ws *w, size_t M, size_t N, size_t K, const float *A,
 		   size_t rsa, size_t csa, const float *B, size_t rsb, size_t csb, float beta,
 		   float *C, size_t ldc)
 {
-	struct prim key = { .M = M, .N = N, .K = K, .ldc = ldc, .accumulate = beta != 0.0f };
 	if (K == 0 || (csa != 1 && rsa != 1) || (csb != 1 && rsb != 1))
 		return 0;
-	key.a_trans = csa != 1;
-	key.b_trans = csb != 1;
-	if (!w->dnnl) {
-		w->dnnl = calloc(1, sizeof *w->dnnl);
-		if (!w->dnnl)
-			return -1;
+	struct prim key = { .M = M, .N = N, .K = K, .ldc = ldc, .accumulate = beta != 0.0f,
+			    .a_trans = csa != 1, .b_trans = csb != 1 };
+	const struct prim *e = prim_get(&key);
+	if (!e)
+		return -1;
+	struct bf16_dnnl *d = ws_part(w, e->scratch_bytes);
+	int rc = -1;
+	if (d && bf16_ws_grow(&w->a, &w->a_cap, M * K) == 0 &&
+	    bf16_ws_grow(&w->b, &w->b_cap, K * N) == 0) {
+		if (key.a_trans)
+			bf16_convert(w->a, A, K, M, csa);
+		else
+			bf16_convert(w->a, A, M, K, rsa);
+		if (key.b_trans)
+			bf16_convert(w->b, B, N, K, csb);
+		else
+			bf16_convert(w->b, B, K, N, rsb);
+		omp_set_num_threads(openblas_get_num_threads());
+		rc = execute(e, d, w->a, w->b, C) == 0 ? 1 : -1;
 	}
-	struct bf16_dnnl *d = w->dnnl;
-	if (!d->stream && dnnl_stream_create(&d->stream, engine, dnnl_stream_default_flags) !=
-				  dnnl_success) {
-		d->stream = NULL;
-		return -1;
-	}
-	struct prim *e = prim_get(d, &key);
-	if (!e || bf16_ws_grow(&w->a, &w->a_cap, M * K) < 0 ||
-	    bf16_ws_grow(&w->b, &w->b_cap, K * N) < 0)
-		return -1;
-	if (key.a_trans)
-		bf16_convert(w->a, A, K, M, csa);
-	else
-		bf16_convert(w->a, A, M, K, rsa);
-	if (key.b_trans)
-		bf16_convert(w->b, B, N, K, csb);
-	else
-		bf16_convert(w->b, B, K, N, rsb);
-	omp_set_num_threads(openblas_get_num_threads());
-	dnnl_memory_set_data_handle(e->a, w->a);
-	dnnl_memory_set_data_handle(e->b, w->b);
-	dnnl_memory_set_data_handle(e->c, C);
-	dnnl_exec_arg_t args[4] = { { DNNL_ARG_SRC, e->a },
-				    { DNNL_ARG_WEIGHTS, e->b },
-				    { DNNL_ARG_DST, e->c },
-				    { DNNL_ARG_SCRATCHPAD, e->scratch } };
-	if (dnnl_primitive_execute(e->p, d->stream, e->scratch ? 4 : 3, args) != dnnl_success ||
-	    dnnl_stream_wait(d->stream) != dnnl_success)
-		return -1;
-	return 1;
+	if (e == &key)
+		dnnl_primitive_destroy(key.p);
+	return rc;
 }

@@ -2,11 +2,11 @@
  * kernel and the dispatch; nn-bf16-dnnl.c, oneDNN's matmul).
  *
  * A workspace holds one caller's buffers (packed or converted operands)
- * and, with oneDNN, its stream and primitives.  Workspaces come from a pool
- * and go back to it after each call instead of living in thread-local
- * storage: rnr's per-model threads are started per parallel call
- * (src/par.h), so thread-local buffers would be allocated again, and
- * leaked, on every step.  The pool holds as many as ever ran at once. */
+ * and, with oneDNN, its stream and scratchpad.  Workspaces are kept per
+ * par chunk index (par_chunk()), not in thread-local storage: rnr's
+ * per-model threads are started per parallel call (src/par.h), so
+ * thread-local buffers would be allocated again, and leaked, on every
+ * step; per index, chunk i finds the buffers it grew on the first step. */
 #ifndef RNR_NN_BF16_INT_H
 #define RNR_NN_BF16_INT_H
 
@@ -16,7 +16,7 @@
 struct bf16_dnnl;
 
 struct bf16_ws {
-	struct bf16_ws *next; /* in the pool */
+	struct bf16_ws *next; /* in the spare pool */
 	uint16_t *a, *b;      /* operand A and B in bf16 */
 	size_t a_cap, b_cap;  /* uint16_t elements */
 	struct bf16_dnnl *dnnl;

@@ -18,6 +18,7 @@
 
 #include <immintrin.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,25 +194,41 @@ int bf16_ws_grow(uint16_t **p, size_t *cap, size_t need)
 	return 0;
 }
 
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct bf16_ws *pool;
+/* A workspace per par chunk index, so that chunk i uses the same buffers
+ * on every step; a second caller on the same index at once (a thread
+ * outside rnr's loops) takes one from the spare pool. */
+static struct bf16_ws *by_chunk[PAR_MAX_THREADS];
+static atomic_int chunk_busy[PAR_MAX_THREADS];
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bf16_ws *spares;
 
 static struct bf16_ws *ws_acquire(void)
 {
-	pthread_mutex_lock(&pool_lock);
-	struct bf16_ws *w = pool;
+	size_t i = par_chunk();
+	if (i < PAR_MAX_THREADS && !atomic_exchange(&chunk_busy[i], 1)) {
+		if (!by_chunk[i] && !(by_chunk[i] = calloc(1, sizeof *by_chunk[i])))
+			atomic_store(&chunk_busy[i], 0);
+		return by_chunk[i];
+	}
+	pthread_mutex_lock(&spare_lock);
+	struct bf16_ws *w = spares;
 	if (w)
-		pool = w->next;
-	pthread_mutex_unlock(&pool_lock);
+		spares = w->next;
+	pthread_mutex_unlock(&spare_lock);
 	return w ? w : calloc(1, sizeof *w);
 }
 
 static void ws_release(struct bf16_ws *w)
 {
-	pthread_mutex_lock(&pool_lock);
-	w->next = pool;
-	pool = w;
-	pthread_mutex_unlock(&pool_lock);
+	size_t i = par_chunk();
+	if (i < PAR_MAX_THREADS && w == by_chunk[i]) {
+		atomic_store(&chunk_busy[i], 0);
+		return;
+	}
+	pthread_mutex_lock(&spare_lock);
+	w->next = spares;
+	spares = w;
+	pthread_mutex_unlock(&spare_lock);
 }
 
 struct convert_job {

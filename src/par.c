@@ -8,6 +8,8 @@ static _Atomic size_t n_threads = 1;
 /* Set while a thread runs a chunk: a par_for inside one runs inline, so
  * nested loops never multiply the threads. */
 static _Thread_local int in_chunk;
+/* The outermost chunk this thread runs (0 outside any) */
+static _Thread_local size_t chunk_index;
 
 void par_set_threads(size_t n)
 {
@@ -17,6 +19,11 @@ void par_set_threads(size_t n)
 size_t par_threads(void)
 {
 	return n_threads;
+}
+
+size_t par_chunk(void)
+{
+	return chunk_index;
 }
 
 struct chunk {
@@ -29,9 +36,13 @@ static void *run_chunk(void *p)
 {
 	struct chunk *c = p;
 	int outer = in_chunk;
+	size_t outer_index = chunk_index;
+	if (!outer)
+		chunk_index = c->i;
 	in_chunk = 1;
 	c->fn(c->ctx, c->lo, c->hi, c->i);
 	in_chunk = outer;
+	chunk_index = outer_index;
 	return NULL;
 }
 

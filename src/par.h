@@ -22,6 +22,11 @@
 void par_set_threads(size_t n);
 size_t par_threads(void);
 
+/* The chunk index of the outermost par_for chunk the calling thread runs
+ * (0 on a thread outside any): per-thread state that must outlive rnr's
+ * short-lived threads is kept per chunk index (src/nn-bf16.c). */
+size_t par_chunk(void);
+
 /* fn(ctx, lo, hi, chunk) over [lo, hi) for chunks of [0, n): at most
  * par_threads() chunks, fewer so that each has at least grain items
  * (grain >= 1); chunk boundaries are multiples of align (>= 1) except the

@@ -1,6 +1,6 @@
 #!/bin/sh
 # bf16.sh - `set precision`: its errors, the portable fallback kernel
-# (RNR_BF16=fallback), and BF16 training against FP32 on the same seed.
+# (RNR_BF16=fallback), the own kernel beside oneDNN (RNR_BF16=own), and BF16 training against FP32 on the same seed.
 # Tolerance (stated): on the demo cache, same seed, the k-NN accuracy of
 # the learned test bank (psi -> psi_te, weighted vote) in bf16 is within
 # 1.5 points of fp32 (1,000 test rows: one row is 0.1 point, and one seed's
@@ -24,6 +24,15 @@ EOF2
 RNR_BF16=fallback ./tests/test-bf16 >"$tmp/fb.tap" 2>&1
 ok $? "the portable fallback kernel passes test-bf16's bounds"
 has "test-bf16 ran the portable kernel" "kernel: portable" "$tmp/fb.tap"
+# with oneDNN built in, RNR_BF16=own still runs (and tests) the own kernel
+./tests/test-bf16 >"$tmp/default.tap" 2>&1
+if grep -q "kernel: onednn" "$tmp/default.tap"; then
+	RNR_BF16=own ./tests/test-bf16 >"$tmp/own.tap" 2>&1
+	ok $? "the own avx512-bf16 kernel passes test-bf16's bounds (RNR_BF16=own)"
+	has "test-bf16 ran the own kernel" "kernel: avx512-bf16" "$tmp/own.tap"
+else
+	ok 0 "RNR_BF16=own: oneDNN not built in or not usable here" "SKIP"
+fi
 run() {
 	RNR_THREADS=2 "$RNR" -n -c "set progress off; set precision $1
 load $top_srcdir/data/fmnist-demo.h5 as fm

@@ -9,6 +9,7 @@
  * OpenBLAS or libc themselves are not seen: this is about rnr's code. */
 #include "eval-baseline.h"
 #include "job.h"
+#include "nn-bf16.h"
 #include "obj-bank.h"
 #include "obj-cache.h"
 #include "obj-loss.h"
@@ -131,6 +132,19 @@ int main(void)
 		check(JOB_TRAIN, BANK_ADAM_DENSE, t, "train (warmup then joint), dense bank Adam");
 		check(JOB_INFER, BANK_ADAM_LAZY, t, "infer, lazy bank Adam");
 		check(JOB_INFER, BANK_ADAM_DENSE, t, "infer, dense bank Adam");
+	}
+	/* set precision bf16: its workspaces and primitives are made on the
+	 * first step (the kernel that runs is the process's: oneDNN's, the own
+	 * one, or the portable one under RNR_BF16=fallback) */
+	if (bf16_kernel()) {
+		nn_set_precision(NN_BF16);
+		for (size_t t = 1; t <= 2; t++) {
+			check(JOB_TRAIN, BANK_ADAM_LAZY, t, "bf16 train, lazy bank Adam");
+			check(JOB_INFER, BANK_ADAM_LAZY, t, "bf16 infer, lazy bank Adam");
+		}
+		nn_set_precision(NN_FP32);
+	} else {
+		tap_ok(1, "bf16 steps # SKIP no bf16 kernel on this CPU");
 	}
 	return tap_done();
 }
