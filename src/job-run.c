@@ -1,6 +1,7 @@
 /* job-run.c - the loop that steps a job (see job-run.h). */
 #include "job-run.h"
 #include "job.h"
+#include "nn-bf16.h"
 #include "obj-bank.h"
 #include "obj-loss.h"
 #include "err.h"
@@ -150,8 +151,10 @@ int jobrun_run(struct session *s)
 		j->cfg.epochs, losshist_epoch_mean(j->loss, j->cfg.epochs - 1));
 	/* timings only with progress on, so transcripts stay reproducible */
 	if (s->set.progress)
-		fprintf(s->out, "; %zu steps in %.2f s (%.1f steps/s)", steps, secs,
-			secs > 0 ? (double)steps / secs : 0.0);
+		fprintf(s->out, "; %zu steps in %.2f s (%.1f steps/s%s%s)", steps, secs,
+			secs > 0 ? (double)steps / secs : 0.0,
+			nn_precision() == NN_BF16 ? ", bf16 GEMMs: " : "",
+			nn_precision() == NN_BF16 ? bf16_kernel() : "");
 	fputc('\n', s->out);
 	session_end_job(s);
 	return ckpt_failed ? -1 : 0;

@@ -33,6 +33,13 @@ if grep -q "kernel: onednn" "$tmp/default.tap"; then
 else
 	ok 0 "RNR_BF16=own: oneDNN not built in or not usable here" "SKIP"
 fi
+out=$(RNR_BF16=fallback "$RNR" -n -c "set precision bf16
+load $top_srcdir/data/fmnist-demo.h5 as fm
+mlp fm.train depth=1 seed=1 as dec
+train dec fm.train bank=psi seed=1 warmup=1 epochs=1" 2>&1)
+has "a bf16 job's closing line names the kernel" "^done: psi .*steps/s, bf16 GEMMs: portable\)$" - <<EOF2
+$out
+EOF2
 run() {
 	RNR_THREADS=2 "$RNR" -n -c "set progress off; set precision $1
 load $top_srcdir/data/fmnist-demo.h5 as fm
