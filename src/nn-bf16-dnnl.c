@@ -12,7 +12,9 @@
  * has a handful of fixed shapes), with a user scratchpad, so that a step
  * at a fixed shape allocates nothing after its first.  The thread count of
  * each call is OpenBLAS's current one: 1 inside a per-model parallel
- * section (src/job.c), the `set threads` count outside it. */
+ * section (src/job.c), the `set threads` count outside it; it is part of a
+ * primitive's key, since oneDNN sizes a primitive's work split by the
+ * thread count when the primitive is made and keeps it. */
 #include "config.h"
 
 #include "nn-bf16-int.h"
@@ -38,6 +40,7 @@ void omp_set_num_threads(int n);
 struct prim {
 	size_t M, N, K, ldc;
 	int a_trans, b_trans, accumulate;
+	int threads; /* oneDNN fixes a primitive's thread count when it is made */
 	dnnl_primitive_t p;
 	dnnl_memory_desc_t a, b, c, scratch;
 	size_t scratch_bytes;
@@ -113,7 +116,7 @@ static int same_shape(const struct prim *a, const struct prim *b)
 {
 	return a->M == b->M && a->N == b->N && a->K == b->K && a->ldc == b->ldc &&
 	       a->a_trans == b->a_trans && a->b_trans == b->b_trans &&
-	       a->accumulate == b->accumulate;
+	       a->accumulate == b->accumulate && a->threads == b->threads;
 }
 
 /* The cached primitive of key's shape (built on first use), or key itself
@@ -230,8 +233,11 @@ int bf16_dnnl_gemm(struct bf16_ws *w, size_t M, size_t N, size_t K, const float 
 {
 	if (K == 0 || (csa != 1 && rsa != 1) || (csb != 1 && rsb != 1))
 		return 0;
+	/* before the primitive is made: it takes the calling thread's count */
+	int threads = openblas_get_num_threads();
+	omp_set_num_threads(threads);
 	struct prim key = { .M = M, .N = N, .K = K, .ldc = ldc, .accumulate = beta != 0.0f,
-			    .a_trans = csa != 1, .b_trans = csb != 1 };
+			    .a_trans = csa != 1, .b_trans = csb != 1, .threads = threads };
 	const struct prim *e = prim_get(&key);
 	if (!e)
 		return -1;
@@ -247,7 +253,6 @@ int bf16_dnnl_gemm(struct bf16_ws *w, size_t M, size_t N, size_t K, const float 
 			bf16_convert(w->b, B, N, K, csb);
 		else
 			bf16_convert(w->b, B, K, N, rsb);
-		omp_set_num_threads(openblas_get_num_threads());
 		rc = execute(e, d, w->a, w->b, C) == 0 ? 1 : -1;
 	}
 	if (e == &key)
