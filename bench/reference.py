@@ -9,8 +9,11 @@ own runs and these interleave on a noisy machine.  Commands:
   threads T                         torch/faiss threads (numpy's OpenBLAS
                                     threads come from OPENBLAS_NUM_THREADS,
                                     set by rnr-bench before starting us)
-  train n d m B depth phase adam    build the step (phase warmup|joint|infer;
-                                    adam dense|sparse) on seeded data -> ok
+  train n d m B depth phase adam [bf16]
+                                    build the step (phase warmup|joint|infer;
+                                    adam dense|sparse) on seeded data -> ok;
+                                    bf16: the forward (and so its backward)
+                                    under torch.autocast("cpu", bfloat16)
   steps S                           time S steps of the built one -> ok sec/step
   knn ntr nte d k                   build faiss IndexFlatIP data -> ok
   knnrun                            time one search of all test rows -> ok sec
@@ -25,7 +28,16 @@ nn.Sequential of Linear+ReLU per model, the bank an nn.Embedding (dense
 Adam: torch.optim.Adam on its weight; "sparse": sparse=True gradients with
 torch.optim.SparseAdam, PyTorch's lazy Adam), loss the mean of
 1 - cosine_similarity, torch.optim.Adam on the MLPs.
+
+With bf16 the step is what a researcher would write for mixed precision
+on a CPU: the bank gather, the MLPs and the loss inside
+torch.autocast("cpu", dtype=torch.bfloat16), backward and the optimisers
+outside it; weights, gradients and Adam stay FP32.  In torch 1.13.1 the
+Linear layers then run oneDNN bf16 matmuls (ONEDNN_VERBOSE=1 shows
+brg:avx512_core_bf16 on this CPU for the forward and both backward
+GEMMs), their outputs are bf16, cosine_similarity runs in FP32.
 """
+import contextlib
 import resource
 import sys
 import time
@@ -52,7 +64,8 @@ def features(rng, n, d):
 
 
 class Step:
-    def __init__(self, n, d, m, B, depth, phase, adam):
+    def __init__(self, n, d, m, B, depth, phase, adam, bf16=False):
+        self.bf16 = bf16
         rng = np.random.default_rng(1)
         self.Z = [torch.from_numpy(features(rng, n, d)) for _ in range(m)]
         self.B, self.n, self.phase = B, n, phase
@@ -81,17 +94,23 @@ class Step:
         self.pos = 0
         self.run(1)  # Adam allocates its state at the first step
 
+    def precision(self):
+        if self.bf16:
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
     def run(self, steps):
         for _ in range(steps):
             if self.pos + self.B > self.n:
                 self.pos = 0
             idx = self.perm[self.pos:self.pos + self.B]
             self.pos += self.B
-            x = self.bank(idx)
-            loss = 0.0
-            for phi, z in zip(self.phis, self.Z):
-                loss = loss + (1 - F.cosine_similarity(phi(x), z[idx], dim=1)).mean()
-            loss = loss / len(self.phis)
+            with self.precision():
+                x = self.bank(idx)
+                loss = 0.0
+                for phi, z in zip(self.phis, self.Z):
+                    loss = loss + (1 - F.cosine_similarity(phi(x), z[idx], dim=1)).mean()
+                loss = loss / len(self.phis)
             for o in self.opts:
                 o.zero_grad()
             loss.backward()
@@ -123,7 +142,9 @@ def main():
                     raise RuntimeError("no torch")
                 built = None
                 n, d, m, B, depth = map(int, a[1:6])
-                built = Step(n, d, m, B, depth, a[6], a[7])
+                if len(a) > 8 and a[8] != "bf16":
+                    raise RuntimeError("unknown precision " + a[8])
+                built = Step(n, d, m, B, depth, a[6], a[7], len(a) > 8)
                 out = "ok"
             elif a[0] == "steps":
                 s = int(a[1])

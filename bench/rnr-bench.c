@@ -424,7 +424,11 @@ static void bench_phase(struct bench *b, struct train_objs *o, const struct shap
 	 * with an FP32 step, in this run */
 	double t_b[64], t_bg[64], t_f[64];
 	int nb = 0;
+	double t_tb[64];
+	int ntb = 0;
 	if (ph == PH_JOINT && mode == BANK_ADAM_LAZY && bf16_kernel()) {
+		/* and PyTorch's step under torch.autocast("cpu", bfloat16) */
+		int have_tb = have_ref && ref_cmd(b, ans, sizeof ans, "%s bf16", cmd) == 0;
 		nn_set_precision(NN_BF16);
 		job_step(j);
 		gemm_ref_run_prec(g, ph, 1, 1);
@@ -437,6 +441,9 @@ static void bench_phase(struct bench *b, struct train_objs *o, const struct shap
 			for (size_t i = 0; i < b->steps; i++)
 				gemm_ref_run_prec(g, ph, 1, 1);
 			t_bg[nb++] = (now() - t0) / (double)b->steps;
+			double t = have_tb ? ref_seconds(b, "steps %zu", b->steps) : NAN;
+			if (!isnan(t))
+				t_tb[ntb++] = t;
 		}
 		nn_set_precision(NN_FP32);
 	}
@@ -470,6 +477,13 @@ static void bench_phase(struct bench *b, struct train_objs *o, const struct shap
 		snprintf(ref, sizeof ref, "sgemm %.4f s", tg);
 		snprintf(ratio, sizeof ratio, "bf16 gemm %.2fx sgemm", tg / tbg);
 		print_row("", "", ref, ratio);
+		if (ntb) {
+			double t = median(t_tb, ntb);
+			snprintf(ref, sizeof ref, "torch(%s,bf16) %.4f s", tmode, t);
+			snprintf(ratio, sizeof ratio, "bf16 %.2fx, fp32 %.2fx its speed", t / tb,
+				 t / tf);
+			print_row("", "", ref, ratio);
+		}
 	}
 	if (ph != PH_WARMUP && mode == BANK_ADAM_LAZY && have_ref) {
 		/* lazy rnr against dense torch, on torch's own repeats */
@@ -508,9 +522,36 @@ static void make_train_objs(struct train_objs *o, const struct shape *s, int wit
 		die("mlps");
 }
 
+/* Peak RSS (KiB) of a child that builds the train objects and runs two
+ * joint steps with dense bank Adam at BF16 (the most state); -1 if it
+ * failed.  The packing buffers of gemm_bf16 are the only added bytes. */
+static long bf16_train_rss_kib(const struct shape *s)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct train_objs o;
+		struct bank *bank;
+		struct losshist *loss;
+		nn_set_precision(NN_BF16);
+		make_train_objs(&o, s, 0);
+		struct job *j = make_job(&o, s, PH_JOINT, BANK_ADAM_DENSE, &bank, &loss);
+		run_steps(j, 2);
+		_exit(0);
+	}
+	int status;
+	struct rusage ru;
+	if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	return ru.ru_maxrss;
+}
+
 static void section_train(struct bench *b, const struct shape *s)
 {
 	struct train_objs o;
+	/* before this process holds anything: the child's peak is its own */
+	long bf16_rss = bf16_kernel() ? bf16_train_rss_kib(s) : 0;
 	make_train_objs(&o, s, 0);
 	/* peak RSS of training alone, before the test split and the SGEMM
 	 * buffers exist: a joint job with dense bank Adam (the most state) */
@@ -527,6 +568,16 @@ static void section_train(struct bench *b, const struct shape *s)
 		snprintf(ref, sizeof ref, "state %.0f MiB", need / 1048576.0);
 		snprintf(ratio, sizeof ratio, "%.2fx the state", rss / need);
 		print_row(what, sub, ref, ratio);
+		if (bf16_rss) {
+			rss = (double)bf16_rss * 1024.0;
+			snprintf(what, sizeof what, "training peak RSS %s bf16", s->name);
+			if (bf16_rss < 0)
+				snprintf(sub, sizeof sub, "FAILED");
+			else
+				snprintf(sub, sizeof sub, "%.0f MiB", rss / 1048576.0);
+			snprintf(ratio, sizeof ratio, "%.2fx the state", bf16_rss < 0 ? NAN : rss / need);
+			print_row(what, sub, ref, ratio);
+		}
 	}
 	o.test = make_cache("test", s->n_test, s->d, s->m, 20);
 	struct gemm_ref g;

@@ -60,6 +60,9 @@ static int show_exec(struct session *s, const struct args *a)
 		o->type->describe(o, s->out);
 		if (o->note)
 			fprintf(s->out, "  made by: %s\n", o->note);
+		if (o->precision)
+			fprintf(s->out, "  precision: %s (the MLP GEMMs of the steps that made it)\n",
+				o->precision);
 	}
 	return 0;
 }
@@ -188,7 +191,8 @@ const struct cmd cmd_show = {
 	.usage = "show NAME...",
 	.summary = "Describe objects in detail",
 	.help = "Prints what list shows and more: models and dims, labels, attributes,\n"
-		"the settings an object was made with.",
+		"the settings an object was made with, and for a trained MLP set or bank the\n"
+		"precision of the steps that changed it (fp32, bf16, or mixed when both did).",
 	.min_args = 1, .max_args = ARGS_MAX,
 	.complete = ARG_OBJECT,
 	.flags = CMD_READONLY,

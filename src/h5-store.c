@@ -157,6 +157,8 @@ static int save_object(hid_t f, const struct obj *o)
 		rc = h5u_write_str_attr(g, "rnr_version", PACKAGE_VERSION);
 	if (rc == 0)
 		rc = h5u_write_str_attr(g, "note", o->note ? o->note : "");
+	if (rc == 0 && o->precision)
+		rc = h5u_write_str_attr(g, "precision", o->precision);
 	if (rc == 0)
 		rc = o->type->save(o, g);
 	if (H5Gclose(g) < 0 && rc == 0) {
@@ -387,6 +389,28 @@ static void restore_note(hid_t g, struct obj *o)
 	h5u_strings_free(v, nv);
 }
 
+/* the precision attribute, when there is one (older files have none: the
+ * object's precision stays NULL, "not recorded"); an unknown value is an
+ * error naming it */
+static int restore_precision(hid_t g, const char *path, struct obj *o)
+{
+	char *v = NULL;
+	if (H5Aexists(g, "precision") <= 0) {
+		H5Eclear2(H5E_DEFAULT);
+		return 0;
+	}
+	if (h5u_attr_string(g, "precision", &v) < 0) {
+		err_prefix("%s: /%s: attribute precision", path, o->name);
+		return -1;
+	}
+	o->precision = obj_precision_known(v);
+	if (!o->precision)
+		err_set("%s: /%s: attribute precision is '%s', not fp32, bf16 or mixed", path,
+			o->name, v);
+	free(v);
+	return o->precision ? 0 : -1;
+}
+
 /* load /<name> saved as type tname */
 static struct obj *load_object(hid_t f, const char *path, const char *name,
 			       const char *tname)
@@ -409,6 +433,10 @@ static struct obj *load_object(hid_t f, const char *path, const char *name,
 	struct obj *o = t->load(g, name);
 	if (o)
 		restore_note(g, o);
+	if (o && restore_precision(g, path, o) < 0) {
+		obj_free(o);
+		o = NULL;
+	}
 	H5Gclose(g);
 	if (!o)
 		err_prefix("loading %s", name);

@@ -2,7 +2,8 @@
  *
  * A saved file holds one group per object, /<name>, with three string
  * attributes: rnr_type (the obj_type name), rnr_version (the rnr that wrote
- * it) and note (its provenance).  Inside, the type's save() writes plain
+ * it) and note (its provenance), and a fourth, precision ("fp32", "bf16" or
+ * "mixed": obj.h), on an object made by training steps.  Inside, the type's save() writes plain
  * datasets and attributes that h5py reads without rnr.  Files are written
  * with the earliest HDF5 format that holds them (readable by HDF5 1.8). */
 #ifndef RNR_H5_STORE_H

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "job-rows.h"
 #include "mat.h"
+#include "nn-bf16.h"
 #include "nn-cosine.h"
 #include "obj-bank.h"
 #include "obj-cache.h"
@@ -489,6 +490,12 @@ int job_step(struct job *j)
 			  &j->cfg.mlp_hp, j->mlp_t);
 	if (move_bank)
 		step_bank(j, idx, rel, b);
+	/* what the saved objects record (obj.h): the step ran at this one */
+	const char *prec = nn_precision_name(nn_precision());
+	if (train_mlps)
+		obj_mark_precision(&j->mlps->base, prec);
+	if (move_bank)
+		obj_mark_precision(&j->bank->base, prec);
 
 	double total = 0.0;
 	for (size_t k = 0; k < m; k++)

@@ -11,6 +11,7 @@ int obj_init(struct obj *o, const struct obj_type *type, const char *name)
 	o->type = type;
 	o->name = strdup(name);
 	o->note = NULL;
+	o->precision = NULL;
 	o->busy = 0;
 	if (!o->name) {
 		err_nomem("object name", strlen(name) + 1);
@@ -31,6 +32,23 @@ void obj_set_note(struct obj *o, const char *fmt, ...)
 		return; /* keep the old note rather than lose it */
 	free(o->note);
 	o->note = s;
+}
+
+const char *obj_precision_known(const char *s)
+{
+	static const char *const known[] = { "fp32", "bf16", "mixed" };
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(s, known[i]) == 0)
+			return known[i];
+	return NULL;
+}
+
+void obj_mark_precision(struct obj *o, const char *p)
+{
+	p = obj_precision_known(p);
+	if (!p || o->precision == p)
+		return;
+	o->precision = o->precision ? obj_precision_known("mixed") : p;
 }
 
 void obj_fini(struct obj *o)

@@ -60,6 +60,11 @@ struct obj {
 	const struct obj_type *type;
 	char *name;
 	char *note; /* provenance: how it was made (seed, settings, version) */
+	/* the MLP GEMM precision of the steps that made it (`set precision`,
+	 * nn-bf16.h): "fp32", "bf16", or "mixed" when steps of both changed
+	 * it; NULL when not recorded (not made by training, or loaded from a
+	 * file written before rnr recorded it).  A static string. */
+	const char *precision;
 	int busy;   /* > 0 while a running job uses it */
 };
 
@@ -69,6 +74,14 @@ int obj_init(struct obj *o, const struct obj_type *type, const char *name);
 /* Replace the provenance note (printf format). */
 void obj_set_note(struct obj *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Record that a step at precision p ("fp32" or "bf16") changed o: o's
+ * precision becomes p, or "mixed" if another one was recorded before. */
+void obj_mark_precision(struct obj *o, const char *p);
+
+/* The static string among "fp32", "bf16", "mixed" equal to s, or NULL
+ * (for reading the saved attribute back). */
+const char *obj_precision_known(const char *s);
 
 /* Free the header's strings (types call it from their free()). */
 void obj_fini(struct obj *o);
