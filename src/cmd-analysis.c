@@ -354,7 +354,7 @@ const struct cmd cmd_svd = {
 		"instead when K > min(n, d)/4 - 8, min(n, d) < 256 or it does not converge\n"
 		"within min(n, d)/2 vectors.  gram or svd with top=K cut theirs.\n"
 		"method=gram32 (opt-in, never auto): the Gram matrix by float SSYRK per\n"
-		"block of rows, summed in double, about twice as fast as gram; it prints\n"
+		"block of rows, summed in double, about 1.6x as fast as gram; it prints\n"
 		"its error bound, relative error of sigma_i <= 2 eps_f (sigma_1/sigma_i)^2\n"
 		"+ eps_f ||A||_F/sigma_i (eps_f = 1.2e-7: 1e-4 needs sigma_i > ~0.05\n"
 		"sigma_1), and from which i on it passes 1e-4 and 1e-2.",
