@@ -11,7 +11,7 @@
  *  - auto picks the double Gram on every one of these shapes
  *  - a streamed source (spectrum_compute_rows) gives the same bits as the
  *    matrix in memory
- *  - the saved spectrum keeps its method through the store */
+ * (tests/gram32.sh runs the command: its output, save and load.) */
 #include "tap.h"
 #include "spectrum-known.h"
 
