@@ -725,6 +725,8 @@ static void section_spectrum(struct bench *b, const struct shape *s)
 	/* top=10 (the accuracy goal's values) and top=64 (the example) */
 	size_t n_top[2] = { k < 10 ? k : 10, k < 64 ? k : 64 };
 	double *sigma = malloc(k * sizeof *sigma), ref_sigma[10] = { 0 }, top[2][64];
+	/* method=gram32, the opt-in float Gram: its values and its bound */
+	double *sig32 = malloc(k * sizeof *sig32), t_g32[64];
 	struct spectrum_top_info ti[2] = { { 0 } };
 	enum spectrum_method used = SPECTRUM_AUTO;
 	long before = peak_rss_kib();
@@ -742,6 +744,10 @@ static void section_spectrum(struct bench *b, const struct shape *s)
 		if (spectrum_compute(sigma, &a, 1, SPECTRUM_AUTO, &used, NULL) < 0)
 			die("spectrum");
 		t_rnr[nr] = now() - t0;
+		t0 = now();
+		if (spectrum_compute(sig32, &a, 1, SPECTRUM_GRAM32, NULL, NULL) < 0)
+			die("spectrum gram32");
+		t_g32[nr] = now() - t0;
 		for (int q = 0; q < 2; q++) {
 			t0 = now();
 			if (spectrum_top(top[q], n_top[q], &a, 1, SPECTRUM_AUTO, &ti[q], NULL) < 0)
@@ -768,6 +774,26 @@ static void section_spectrum(struct bench *b, const struct shape *s)
 		snprintf(ratio, sizeof ratio, "-");
 	}
 	print_row(what, sub, ref, ratio);
+	/* gram32 against the double Gram of the same run: the largest relative
+	 * difference over every value, and the largest bound it states */
+	double f2 = 0.0, d32 = 0.0, b32 = 0.0, tg = median(t_g32, nr);
+	for (size_t i = 0; i < k; i++)
+		f2 += sigma[i] * sigma[i];
+	for (size_t i = 0; i < k; i++) {
+		double e = fabs(sig32[i] - sigma[i]) / sigma[i];
+		double bd = spectrum_gram32_bound(sig32[0], sqrt(f2), sig32[i]);
+		d32 = e > d32 ? e : d32;
+		b32 = bd > b32 ? bd : b32;
+	}
+	snprintf(what, sizeof what, "spectrum method=gram32");
+	snprintf(sub, sizeof sub, "%.3f s, %.2fx gram", tg, tr_ / tg);
+	if (nt)
+		snprintf(ratio, sizeof ratio, "%.2fx numpy speed, top-10 rel err %.1e; all vs "
+			 "gram %.1e (bound %.1e)", tt / tg, top10_err(sig32, ref_sigma, k), d32,
+			 b32);
+	else
+		snprintf(ratio, sizeof ratio, "all vs gram %.1e (bound %.1e)", d32, b32);
+	print_row(what, sub, ref, ratio);
 	for (int q = 0; q < 2; q++) {
 		double tk = median(t_top[q], nr);
 		snprintf(what, sizeof what, "spectrum top=%zu (%s)", n_top[q],
@@ -781,6 +807,7 @@ static void section_spectrum(struct bench *b, const struct shape *s)
 		print_row(what, sub, ref, ratio);
 	}
 	free(sigma);
+	free(sig32);
 	mat_free(&a);
 }
 

@@ -30,15 +30,36 @@
  *    sigma_1 / sigma_i), which is larger than the Gram path's own error for
  *    every sigma_i above ~2e-9 sigma_1 (eps_double / eps_float).
  *    Cost: n d k flops (the SYRK), O(k^3) for the eigensolver.
+ *  - gram32 (never auto's choice; `svd X method=gram32`): the same Gram
+ *    path with each block of rows scaled in float, its Gram matrix by
+ *    SSYRK in float and the blocks summed in double, then DSYEVD: 1.6x
+ *    as fast at 50,000 x 2048 (the SYRK at the float rate, 1.76x the
+ *    DSYRK; the eigensolver the same; bench/README), at the cost the
+ *    paragraph above describes.  Its error, per value: the float Gram
+ *    G + E has |lambda_i' - lambda_i| <= ||E||_2 (Weyl), hence
+ *    |sigma_i' - sigma_i| / sigma_i <= ||E||_2 / lambda_i; measured
+ *    ||E||_2 <= 0.41 eps_f lambda_1 (rotated matrices of condition 1e3 and
+ *    1e6, a rotated and an axis-aligned learned-like power law, up to
+ *    50,000 x 2048, bench/README; tests/test-spectrum-gram32.c checks
+ *    every value within the bound below against dgesdd), so with
+ *    SPECTRUM_GRAM32_C = 2 (5x that) the bound is C eps_f (sigma_1 /
+ *    sigma_i)^2, i.e. 4 (eps_f / 2) (sigma_1 / sigma_i)^2, plus
+ *    eps_f ||A||_F / sigma_i for the rounding of the scaled rows to float
+ *    (spectrum_gram32_bound).  At condition 587 that is 8% on the smallest
+ *    value (measured on the 12k features: 3.2e-5, the float data's own
+ *    precision there; the bound is a worst case: on rotated matrices the
+ *    per-value errors reach about 1/60 of it, and condition 1e6 loses
+ *    its tail).
  *  - svd: DGESDD (values only) on a double copy of A: absolute error about
  *    eps * sigma_1 on every value, at the cost of n x d doubles of memory
  *    and a few times the flops.  It is also the oracle of the gram path.
  *
  * SPECTRUM_AUTO takes gram when one side is at least twice the other
- * (tall banks, the common case: n >> d) and svd otherwise.  The whole
- * spectrum stays on these double paths: a float Gram matrix would lose
- * every value below ~3e-4 sigma_1 (tests/test-analysis.c), and with them
- * the effective rank and the tail index.
+ * (tall banks, the common case: n >> d) and svd otherwise, never gram32.
+ * The whole spectrum stays on these double paths: a float Gram matrix can
+ * lose every value below ~3e-4 sigma_1 (tests/test-analysis.c), and with
+ * them the effective rank and the tail index; whether the data is such
+ * (rotated, ill-conditioned) cannot be known without the accurate values.
  *
  * Only the top values (spectrum_top, `svd ... top=K`):
  *
@@ -71,9 +92,9 @@
 
 #include "mat.h"
 
-enum spectrum_method { SPECTRUM_AUTO, SPECTRUM_GRAM, SPECTRUM_SVD, SPECTRUM_KRYLOV };
+enum spectrum_method { SPECTRUM_AUTO, SPECTRUM_GRAM, SPECTRUM_SVD, SPECTRUM_KRYLOV, SPECTRUM_GRAM32 };
 
-/* "auto", "gram", "svd", "krylov". */
+/* "auto", "gram", "svd", "krylov", "gram32". */
 const char *spectrum_method_name(enum spectrum_method m);
 
 /* How a spectrum is summarised.  sigma_1 > 0 is needed for the ratios. */
@@ -88,6 +109,13 @@ struct spectrum_summary {
 	size_t tail_index;     /* first i (1-based) with sigma_i / sigma_1 <
 				* SPECTRUM_TAIL_RATIO, or 0 if none is */
 };
+
+/* method=gram32's relative error bound of a value sigma of a spectrum
+ * whose largest value is sigma1 and whose squares sum to frob^2:
+ * SPECTRUM_GRAM32_C eps_f (sigma1 / sigma)^2 + eps_f frob / sigma (see
+ * above; infinite for sigma 0). */
+#define SPECTRUM_GRAM32_C 2.0
+double spectrum_gram32_bound(double sigma1, double frob, double sigma);
 
 /* The top counts of energy[]: 1, 10, 100. */
 extern const size_t spectrum_energy_top[3];

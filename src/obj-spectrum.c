@@ -91,6 +91,31 @@ static const char *pct(char *buf, size_t cap, double v)
 	return buf;
 }
 
+/* method=gram32: its error bound (spectrum_gram32_bound) at the top 10
+ * and the last value, and from which i on it passes 1e-4 and 1e-2 */
+static void print_gram32_bound(const struct spectrum *sp, FILE *out)
+{
+	double f2 = sp->frob2;
+	if (!sp->top)
+		for (size_t i = 0; i < sp->k; i++)
+			f2 += sp->sigma[i] * sp->sigma[i];
+	double s1 = sp->sigma[0], frob = sqrt(f2);
+	size_t t10 = sp->k < 10 ? sp->k : 10, over[2] = { 0, 0 };
+	const double lim[2] = { 1e-4, 1e-2 };
+	for (size_t i = sp->k; i-- > 0;)
+		for (int l = 0; l < 2; l++)
+			if (spectrum_gram32_bound(s1, frob, sp->sigma[i]) > lim[l])
+				over[l] = i + 1;
+	fprintf(out, "  gram32 (float Gram) relative error bound: %g eps_f (sigma_1/sigma_i)^2 + "
+		"eps_f ||A||_F/sigma_i\n    %.1e at sigma_%zu, %.1e at sigma_%zu", SPECTRUM_GRAM32_C,
+		spectrum_gram32_bound(s1, frob, sp->sigma[t10 - 1]), t10,
+		spectrum_gram32_bound(s1, frob, sp->sigma[sp->k - 1]), sp->k);
+	for (int l = 0; l < 2; l++)
+		if (over[l])
+			fprintf(out, "; over %g from i = %zu", lim[l], over[l]);
+	fprintf(out, "\n");
+}
+
 /* The summary; its first line starts "NAME: " when named (after `svd`),
  * is indented under `show`'s own header otherwise. */
 static void print_summary(const struct spectrum *sp, FILE *out, int named)
@@ -117,6 +142,8 @@ static void print_summary(const struct spectrum *sp, FILE *out, int named)
 	else
 		fprintf(out, "  sigma_i / sigma_1 >= %g for every i%s\n", SPECTRUM_TAIL_RATIO,
 			sp->top ? " of the top values" : "");
+	if (sp->method == SPECTRUM_GRAM32)
+		print_gram32_bound(sp, out);
 }
 
 void spectrum_print_summary(const struct spectrum *sp, FILE *out)
@@ -219,6 +246,7 @@ static struct obj *spectrum_load(hid_t g, const char *name)
 		goto fail;
 	enum spectrum_method m = strcmp(meth[0], "svd") == 0	? SPECTRUM_SVD
 				 : strcmp(meth[0], "krylov") == 0 ? SPECTRUM_KRYLOV
+				 : strcmp(meth[0], "gram32") == 0 ? SPECTRUM_GRAM32
 								  : SPECTRUM_GRAM;
 	sp = spectrum_new_top(name, src[0], n, d, sigma, top, frob2, normalized != 0, m, zero);
 	if (!sp)

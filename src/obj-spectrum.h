@@ -21,7 +21,7 @@ struct spectrum {
 	double *norm;          /* [k] sigma_i / sigma_1 (0 when sigma_1 is 0) */
 	size_t zero_rows;      /* all-zero rows of the source */
 	int normalized;        /* rows were L2-normalised first */
-	enum spectrum_method method; /* the one that ran (gram, svd or krylov) */
+	enum spectrum_method method; /* the one that ran (gram, svd, krylov, gram32) */
 	struct spectrum_summary sum;
 };
 
