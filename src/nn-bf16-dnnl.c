@@ -8,72 +8,27 @@
  * split over rnr's threads), and the primitive reads them through strides:
  * a transposed operand is a "ba" layout, not a copy.
  *
- * Primitives are made once per shape (a step has a handful of fixed
- * shapes) and shared by the threads, with a user scratchpad, so that a
- * step at a fixed shape allocates nothing after its first.  The thread count of
+ * Primitives are created once per shape and kept in the workspace (a step
+ * has a handful of fixed shapes), with a user scratchpad, so that a step
+ * at a fixed shape allocates nothing after its first.  The thread count of
  * each call is OpenBLAS's current one: 1 inside a per-model parallel
  * section (src/job.c), the `set threads` count outside it; it is part of a
  * primitive's key, since oneDNN sizes a primitive's work split by the
- * thread count when the primitive is made and keeps it.
- *
- * libdnnl is opened with dlopen on first use, not linked: a build with
- * oneDNN still runs (on rnr's own kernel) where libdnnl is missing, and
- * OMP_WAIT_POLICY can still be set before libgomp (oneDNN's OpenMP
- * runtime) reads it when it is loaded.  Unless the user set it, it is set
- * to passive: with the default, libgomp's idle threads spin after each
- * call against the next conversion and rnr's loops (a bf16 step of 3
- * models at d = 2048 on 2 threads took about 10% longer, doc/bf16.md). */
+ * thread count when the primitive is made and keeps it. */
 #include "config.h"
 
 #include "nn-bf16-int.h"
 
 #include <cblas.h>
-#include <dlfcn.h>
 #include <oneapi/dnnl/dnnl.h>
-#include <oneapi/dnnl/dnnl_version.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-#define DNNL_SONAME "libdnnl.so." STR(DNNL_VERSION_MAJOR)
-
-/* The oneDNN calls rnr makes, looked up in libdnnl once */
-#define DNNL_CALLS(X)                                                                  \
-	X(engine_create) X(stream_create) X(stream_wait) X(memory_desc_init_by_strides) \
-	X(memory_desc_get_size) X(memory_create) X(memory_destroy) X(matmul_desc_init)  \
-	X(primitive_attr_create) X(primitive_attr_destroy)                              \
-	X(primitive_attr_set_scratchpad_mode) X(primitive_attr_set_post_ops)            \
-	X(post_ops_create) X(post_ops_append_sum) X(post_ops_destroy)                   \
-	X(primitive_desc_create) X(primitive_desc_destroy) X(primitive_desc_query)      \
-	X(primitive_desc_query_md) X(primitive_create) X(primitive_destroy)             \
-	X(primitive_execute) X(version)
-
-static struct {
-#define X(f) __typeof__(dnnl_##f) *f;
-	DNNL_CALLS(X)
-#undef X
-	/* libgomp's, found through libdnnl's dependencies */
-	void (*omp_set_num_threads)(int);
-} dl;
-
-/* 0 when every call was found */
-static int open_dnnl(void)
-{
-	setenv("OMP_WAIT_POLICY", "passive", 0);
-	void *h = dlopen(DNNL_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return -1;
-#define X(f)                                                        \
-	if (!(dl.f = (__typeof__(dl.f))dlsym(h, "dnnl_" #f))) \
-		return -1;
-	DNNL_CALLS(X)
-#undef X
-	dl.omp_set_num_threads = (void (*)(int))dlsym(h, "omp_set_num_threads");
-	return dl.omp_set_num_threads ? 0 : -1;
-}
+/* libgomp's (oneDNN's threading runtime in Debian's build; configure
+ * links it), declared here so that the build needs no omp.h */
+void omp_set_num_threads(int n);
 
 /* Shapes a process keeps primitives for; a call of another shape past
  * that builds a primitive for itself and drops it (slow, correct). */
@@ -126,32 +81,32 @@ static int prim_make(struct prim *e)
 	dnnl_primitive_attr_t attr = NULL;
 	dnnl_post_ops_t ops = NULL;
 	dnnl_primitive_desc_t pd = NULL;
-	int ok = dl.memory_desc_init_by_strides(&e->a, 2, da, dnnl_bf16, sa) == dnnl_success &&
-		 dl.memory_desc_init_by_strides(&e->b, 2, db, dnnl_bf16, sb) == dnnl_success &&
-		 dl.memory_desc_init_by_strides(&e->c, 2, dc, dnnl_f32, sc) == dnnl_success &&
-		 dl.matmul_desc_init(&md, &e->a, &e->b, NULL, &e->c) == dnnl_success &&
-		 dl.primitive_attr_create(&attr) == dnnl_success &&
-		 dl.primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) ==
+	int ok = dnnl_memory_desc_init_by_strides(&e->a, 2, da, dnnl_bf16, sa) == dnnl_success &&
+		 dnnl_memory_desc_init_by_strides(&e->b, 2, db, dnnl_bf16, sb) == dnnl_success &&
+		 dnnl_memory_desc_init_by_strides(&e->c, 2, dc, dnnl_f32, sc) == dnnl_success &&
+		 dnnl_matmul_desc_init(&md, &e->a, &e->b, NULL, &e->c) == dnnl_success &&
+		 dnnl_primitive_attr_create(&attr) == dnnl_success &&
+		 dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) ==
 			 dnnl_success;
 	if (ok && e->accumulate)
-		ok = dl.post_ops_create(&ops) == dnnl_success &&
-		     dl.post_ops_append_sum(ops, 1.0f) == dnnl_success &&
-		     dl.primitive_attr_set_post_ops(attr, ops) == dnnl_success;
-	ok = ok && dl.primitive_desc_create(&pd, &md, attr, engine, NULL) == dnnl_success;
+		ok = dnnl_post_ops_create(&ops) == dnnl_success &&
+		     dnnl_post_ops_append_sum(ops, 1.0f) == dnnl_success &&
+		     dnnl_primitive_attr_set_post_ops(attr, ops) == dnnl_success;
+	ok = ok && dnnl_primitive_desc_create(&pd, &md, attr, engine, NULL) == dnnl_success;
 	if (ok) {
 		const dnnl_memory_desc_t *smd =
-			dl.primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
-		e->scratch_bytes = smd ? dl.memory_desc_get_size(smd) : 0;
+			dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+		e->scratch_bytes = smd ? dnnl_memory_desc_get_size(smd) : 0;
 		if (e->scratch_bytes)
 			e->scratch = *smd;
-		ok = dl.primitive_create(&e->p, pd) == dnnl_success;
+		ok = dnnl_primitive_create(&e->p, pd) == dnnl_success;
 	}
 	if (pd)
-		dl.primitive_desc_destroy(pd);
+		dnnl_primitive_desc_destroy(pd);
 	if (ops)
-		dl.post_ops_destroy(ops);
+		dnnl_post_ops_destroy(ops);
 	if (attr)
-		dl.primitive_attr_destroy(attr);
+		dnnl_primitive_attr_destroy(attr);
 	if (!ok)
 		e->p = NULL;
 	return ok ? 0 : -1;
@@ -192,27 +147,27 @@ static const struct prim *prim_get(struct prim *key)
  * usable only if it is a bf16 kernel (not a reference or emulation). */
 static void probe(void)
 {
-	if (open_dnnl() < 0 || dl.engine_create(&engine, dnnl_cpu, 0) != dnnl_success)
+	if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success)
 		return;
 	dnnl_memory_desc_t a, b, c;
 	dnnl_dims_t d = { 64, 64 }, s = { 64, 1 };
 	dnnl_matmul_desc_t md;
 	dnnl_primitive_desc_t pd;
-	if (dl.memory_desc_init_by_strides(&a, 2, d, dnnl_bf16, s) != dnnl_success ||
-	    dl.memory_desc_init_by_strides(&b, 2, d, dnnl_bf16, s) != dnnl_success ||
-	    dl.memory_desc_init_by_strides(&c, 2, d, dnnl_f32, s) != dnnl_success ||
-	    dl.matmul_desc_init(&md, &a, &b, NULL, &c) != dnnl_success ||
-	    dl.primitive_desc_create(&pd, &md, NULL, engine, NULL) != dnnl_success)
+	if (dnnl_memory_desc_init_by_strides(&a, 2, d, dnnl_bf16, s) != dnnl_success ||
+	    dnnl_memory_desc_init_by_strides(&b, 2, d, dnnl_bf16, s) != dnnl_success ||
+	    dnnl_memory_desc_init_by_strides(&c, 2, d, dnnl_f32, s) != dnnl_success ||
+	    dnnl_matmul_desc_init(&md, &a, &b, NULL, &c) != dnnl_success ||
+	    dnnl_primitive_desc_create(&pd, &md, NULL, engine, NULL) != dnnl_success)
 		return;
 	const char *name = NULL;
-	dl.primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name);
+	dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name);
 	if (name && strstr(name, "bf16") && strncmp(name, "ref", 3) != 0) {
-		const dnnl_version_t *v = dl.version();
+		const dnnl_version_t *v = dnnl_version();
 		snprintf(impl, sizeof impl, "onednn-%d.%d.%d %s", v->major, v->minor, v->patch,
 			 name);
 		usable = 1;
 	}
-	dl.primitive_desc_destroy(pd);
+	dnnl_primitive_desc_destroy(pd);
 }
 
 int bf16_dnnl_usable(void)
@@ -232,21 +187,21 @@ static int execute(const struct prim *e, struct bf16_dnnl *d, const uint16_t *a,
 		   const uint16_t *b, float *c)
 {
 	dnnl_memory_t mem[4] = { NULL, NULL, NULL, NULL };
-	int ok = dl.memory_create(&mem[0], &e->a, engine, (void *)a) == dnnl_success &&
-		 dl.memory_create(&mem[1], &e->b, engine, (void *)b) == dnnl_success &&
-		 dl.memory_create(&mem[2], &e->c, engine, c) == dnnl_success &&
+	int ok = dnnl_memory_create(&mem[0], &e->a, engine, (void *)a) == dnnl_success &&
+		 dnnl_memory_create(&mem[1], &e->b, engine, (void *)b) == dnnl_success &&
+		 dnnl_memory_create(&mem[2], &e->c, engine, c) == dnnl_success &&
 		 (!e->scratch_bytes ||
-		  dl.memory_create(&mem[3], &e->scratch, engine, d->scratch) == dnnl_success);
+		  dnnl_memory_create(&mem[3], &e->scratch, engine, d->scratch) == dnnl_success);
 	dnnl_exec_arg_t args[4] = { { DNNL_ARG_SRC, mem[0] },
 				    { DNNL_ARG_WEIGHTS, mem[1] },
 				    { DNNL_ARG_DST, mem[2] },
 				    { DNNL_ARG_SCRATCHPAD, mem[3] } };
-	ok = ok && dl.primitive_execute(e->p, d->stream, e->scratch_bytes ? 4 : 3, args) ==
+	ok = ok && dnnl_primitive_execute(e->p, d->stream, e->scratch_bytes ? 4 : 3, args) ==
 			   dnnl_success &&
-	     dl.stream_wait(d->stream) == dnnl_success;
+	     dnnl_stream_wait(d->stream) == dnnl_success;
 	for (int i = 0; i < 4; i++)
 		if (mem[i])
-			dl.memory_destroy(mem[i]);
+			dnnl_memory_destroy(mem[i]);
 	return ok ? 0 : -1;
 }
 
@@ -257,7 +212,7 @@ static struct bf16_dnnl *ws_part(struct bf16_ws *w, size_t bytes)
 		return NULL;
 	struct bf16_dnnl *d = w->dnnl;
 	if (!d->stream &&
-	    dl.stream_create(&d->stream, engine, dnnl_stream_default_flags) != dnnl_success) {
+	    dnnl_stream_create(&d->stream, engine, dnnl_stream_default_flags) != dnnl_success) {
 		d->stream = NULL;
 		return NULL;
 	}
@@ -280,7 +235,7 @@ int bf16_dnnl_gemm(struct bf16_ws *w, size_t M, size_t N, size_t K, const float 
 		return 0;
 	/* before the primitive is made: it takes the calling thread's count */
 	int threads = openblas_get_num_threads();
-	dl.omp_set_num_threads(threads);
+	omp_set_num_threads(threads);
 	struct prim key = { .M = M, .N = N, .K = K, .ldc = ldc, .accumulate = beta != 0.0f,
 			    .a_trans = csa != 1, .b_trans = csb != 1, .threads = threads };
 	const struct prim *e = prim_get(&key);
@@ -301,6 +256,6 @@ int bf16_dnnl_gemm(struct bf16_ws *w, size_t M, size_t N, size_t K, const float 
 		rc = execute(e, d, w->a, w->b, C) == 0 ? 1 : -1;
 	}
 	if (e == &key)
-		dl.primitive_destroy(key.p);
+		dnnl_primitive_destroy(key.p);
 	return rc;
 }
