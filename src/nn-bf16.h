@@ -2,8 +2,8 @@
  * nearest even), products accumulated in FP32, output FP32.  One strided
  * GEMM for the three shapes of a step (X.W^T, dZ^T.X, dZ.W), three
  * kernels behind it, chosen once per process (doc/bf16.md):
- *  - oneDNN's matmul (nn-bf16-dnnl.c), when built with oneDNN, libdnnl is
- *    there and the CPU has avx512_bf16;
+ *  - oneDNN's matmul (nn-bf16-dnnl.c), when built with oneDNN and the CPU
+ *    has avx512_bf16;
  *  - rnr's own AVX512-BF16 (vdpbf16ps) kernel, which converts operands
  *    while packing them, when the CPU has avx512_bf16;
  *  - a portable C kernel with the same rounding of the inputs.
