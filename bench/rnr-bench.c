@@ -529,7 +529,8 @@ static void make_train_objs(struct train_objs *o, const struct shape *s, int wit
 
 /* Peak RSS (KiB) of a child that builds the train objects and runs two
  * joint steps with dense bank Adam at BF16 (the most state); -1 if it
- * failed.  The packing buffers of gemm_bf16 are the only added bytes. */
+ * failed.  gemm_bf16's buffers (bf16 operands, oneDNN's scratchpads) are
+ * the only added bytes. */
 static long bf16_train_rss_kib(const struct shape *s)
 {
 	fflush(stdout);

@@ -8,9 +8,10 @@
  * split over rnr's threads), and the primitive reads them through strides:
  * a transposed operand is a "ba" layout, not a copy.
  *
- * Primitives are created once per shape and kept in the workspace (a step
- * has a handful of fixed shapes), with a user scratchpad, so that a step
- * at a fixed shape allocates nothing after its first.  The thread count of
+ * Primitives are made once per shape (a step has a handful of fixed
+ * shapes) and shared by the threads; each workspace holds a stream and a
+ * user scratchpad, so that a step at a fixed shape allocates nothing
+ * after its first.  The thread count of
  * each call is OpenBLAS's current one: 1 inside a per-model parallel
  * section (src/job.c), the `set threads` count outside it; it is part of a
  * primitive's key, since oneDNN sizes a primitive's work split by the
